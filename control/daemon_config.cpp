@@ -1,0 +1,1 @@
+#include "control/daemon_config.hpp"
