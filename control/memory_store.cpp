@@ -22,32 +22,36 @@ void erase(std::vector<T>& list, const std::string& id) {
 
 }  // namespace
 
-Status MemoryStore::commit(const ChangeSet& changes) {
-  if (fail_next_) {
-    fail_next_ = false;
-    return ApiError{ErrorCode::InternalError, "", "store: injected commit failure"};
-  }
+void apply_change_set(ResourceSnapshot& snapshot, const ChangeSet& changes) {
   for (const auto& item : changes.puts) {
     std::visit(
         [&](const auto& r) {
           using T = std::decay_t<decltype(r)>;
-          if constexpr (std::is_same_v<T, Vpc>) put(snapshot_.vpcs, r);
-          if constexpr (std::is_same_v<T, VpnGateway>) put(snapshot_.gateways, r);
-          if constexpr (std::is_same_v<T, CustomerGateway>) put(snapshot_.customer_gateways, r);
-          if constexpr (std::is_same_v<T, Tunnel>) put(snapshot_.tunnels, r);
-          if constexpr (std::is_same_v<T, Route>) put(snapshot_.routes, r);
+          if constexpr (std::is_same_v<T, Vpc>) put(snapshot.vpcs, r);
+          if constexpr (std::is_same_v<T, VpnGateway>) put(snapshot.gateways, r);
+          if constexpr (std::is_same_v<T, CustomerGateway>) put(snapshot.customer_gateways, r);
+          if constexpr (std::is_same_v<T, Tunnel>) put(snapshot.tunnels, r);
+          if constexpr (std::is_same_v<T, Route>) put(snapshot.routes, r);
         },
         item);
   }
   for (const auto& [kind, id] : changes.deletes) {
     switch (kind) {
-      case ResourceKind::vpc: erase(snapshot_.vpcs, id); break;
-      case ResourceKind::gateway: erase(snapshot_.gateways, id); break;
-      case ResourceKind::customer_gateway: erase(snapshot_.customer_gateways, id); break;
-      case ResourceKind::tunnel: erase(snapshot_.tunnels, id); break;
-      case ResourceKind::route: erase(snapshot_.routes, id); break;
+      case ResourceKind::vpc: erase(snapshot.vpcs, id); break;
+      case ResourceKind::gateway: erase(snapshot.gateways, id); break;
+      case ResourceKind::customer_gateway: erase(snapshot.customer_gateways, id); break;
+      case ResourceKind::tunnel: erase(snapshot.tunnels, id); break;
+      case ResourceKind::route: erase(snapshot.routes, id); break;
     }
   }
+}
+
+Status MemoryStore::commit(const ChangeSet& changes) {
+  if (fail_next_) {
+    fail_next_ = false;
+    return ApiError{ErrorCode::InternalError, "", "store: injected commit failure"};
+  }
+  apply_change_set(snapshot_, changes);
   return std::nullopt;
 }
 

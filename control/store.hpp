@@ -24,6 +24,9 @@ struct ChangeSet {
   bool empty() const { return puts.empty() && deletes.empty(); }
 };
 
+// Applies a change set to an in-memory snapshot (puts replace by id).
+void apply_change_set(ResourceSnapshot& snapshot, const ChangeSet& changes);
+
 class Store {
  public:
   virtual ~Store() = default;

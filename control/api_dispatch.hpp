@@ -1,0 +1,41 @@
+// Turns one API request line into one response line: parses the envelope,
+// routes the op to the resource service, and renders results and errors as
+// docs/api.md describes. Never throws; never echoes a PSK except through
+// tunnel.config.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "control/model_json.hpp"
+#include "control/resource_service.hpp"
+
+namespace vpngw {
+
+inline constexpr int kApiVersion = 1;
+
+class ApiDispatcher {
+ public:
+  // info: the daemon's self-description for daemon.info (version, ports...).
+  ApiDispatcher(ResourceService& service, std::function<Json()> info);
+
+  std::string handle(std::string_view line);
+
+  // For callers that already hold parsed JSON (tests).
+  Json handle_json(const Json& request);
+
+ private:
+  Result<Json> dispatch(const std::string& op, const Json& params);
+  Result<Json> tunnel_config(const Json& params);
+  Result<Json> tunnel_status(const Json& params);
+
+  ResourceService& service_;
+  std::function<Json()> info_;
+};
+
+Json error_json(const ApiError& error);
+// The API form of a tunnel: the model's JSON plus a masked PSK.
+Json tunnel_view(const Tunnel& tunnel);
+
+}  // namespace vpngw
