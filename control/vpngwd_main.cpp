@@ -2,6 +2,7 @@
 // DPDK's EAL and ports, and serves the JSON API on the control thread until
 // SIGTERM or SIGINT.
 #include <grp.h>
+#include <signal.h>
 #include <sodium.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -17,6 +18,7 @@
 #include "control/resource_service.hpp"
 #include "control/server/api_server.hpp"
 #include "control/server/event_loop.hpp"
+#include "control/server/signal_stopper.hpp"
 #include "control/store/sqlite_store.hpp"
 #include "dataplane/eal.hpp"
 
@@ -91,6 +93,11 @@ int run(int argc, char** argv) {
   if (cl.eal_args_given) cfg.eal_args = cl.eal_args;
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
 
+  // Signals are blocked before DPDK starts its threads, so they inherit the
+  // mask and SIGTERM reaches the control loop's signalfd.
+  EventLoop loop;
+  SignalStopper stopper(loop, {SIGTERM, SIGINT});
+
   if (sodium_init() < 0) {
     spdlog::critical("libsodium failed to initialise");
     return 1;
@@ -160,8 +167,6 @@ int run(int argc, char** argv) {
   };
   ApiDispatcher dispatcher(service, info);
 
-  EventLoop loop;
-  stop_on_signals(loop, {SIGTERM, SIGINT});
   ApiServerOptions opts;
   opts.socket_path = cfg.socket_path;
   opts.allowed_group = api_gid;
@@ -175,7 +180,7 @@ int run(int argc, char** argv) {
   }
   spdlog::info("vpngwd {} serving the API on {}", VPNGW_VERSION, cfg.socket_path);
   loop.run();
-  spdlog::info("shutting down");
+  spdlog::info("signal {}: shutting down", stopper.received_signal());
   server.stop();
   dataplane::eal_cleanup();
   return 0;

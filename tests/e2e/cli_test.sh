@@ -25,7 +25,7 @@ ctl --json tunnel show TomVPNConn >"$E2E_DIR/show.json"
 [ "$(json_get 'j["psk"]' <"$E2E_DIR/show.json")" = "********" ] || fail "PSK not masked in --json"
 [ "$(json_get 'j["ike"]["dh_group"]' <"$E2E_DIR/show.json")" = "14" ] || fail "ike.dh_group not applied"
 [ "$(json_get 'j["ipsec"]["pfs"]' <"$E2E_DIR/show.json")" = "disable" ] || fail "ipsec.pfs not applied"
-[ "$(ctl --json gateway list | json_get 'len(j)')" = "1" ] || fail "gateway list --json"
+[ "$(ctl --json gateway list | json_get 'len(j["items"])')" = "1" ] || fail "gateway list --json"
 
 # The export for the customer's device carries the PSK and the swapped subnets.
 ctl tunnel config TomVPNConn --vendor strongswan >"$E2E_DIR/ipsec.conf"
@@ -43,7 +43,7 @@ expect_exit 2 ctl tunnel create --name t2 --gateway TomVPNGw --customer-gateway 
 expect_exit 2 ctl gateway delete TomVPNGw
 grep -qi 'in use\|ResourceInUse\|still has' "$E2E_DIR/err" || fail "delete protection message: $(cat "$E2E_DIR/err")"
 expect_exit 2 ctl vpc show no-such-vpc
-[ "$(ctl --json customer-gateway list | json_get 'len(j)')" = "1" ] || fail "a rejected create left something behind"
+[ "$(ctl --json customer-gateway list | json_get 'len(j["items"])')" = "1" ] || fail "a rejected create left something behind"
 
 # Unreachable daemon: exit 1.
 expect_exit 1 "$VPNGWCTL" --socket "$E2E_DIR/nowhere.sock" vpc list

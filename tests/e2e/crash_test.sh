@@ -19,6 +19,8 @@ writer() {
          --public-ip "198.18.$((i / 250)).$((i % 250 + 1))" \
          >/dev/null 2>&1; then
       echo "cgw$i" >>"$E2E_DIR/acked"
+    else
+      break  # the daemon is gone
     fi
     i=$((i + 1))
   done
