@@ -6,6 +6,8 @@
 #include <sodium.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -120,6 +122,15 @@ int run(int argc, char** argv) {
     return 1;
   }
   chmod(cfg.state_dir.c_str(), 0700);
+
+  // One daemon per state directory: a second one would fight over the
+  // database and the API socket. The lock dies with the process.
+  const std::string lock_path = cfg.state_dir + "/vpngwd.lock";
+  int lock_fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    spdlog::critical("state dir {}: another vpngwd is using it ({})", cfg.state_dir, lock_path);
+    return 1;
+  }
 
   auto store = SqliteStore::open(cfg.state_dir);
   if (!store) {

@@ -64,6 +64,11 @@ ctl tunnel config TomVPNConn --vendor swanctl | grep -q 's3cret-PSK' || fail "PS
 # The PSK is sealed in the store, never in clear.
 if grep -rqa 's3cret-PSK' "$E2E_DIR/gw/state"; then fail "PSK stored in clear"; fi
 
+# A second daemon on the same state directory is refused.
+expect_exit 1 "$VPNGWD" --state-dir "$E2E_DIR/gw/state" --socket "$E2E_DIR/other.sock" -- \
+  --no-huge -m 256 --no-pci --file-prefix "vpngw-e2e-$$-second" --vdev=net_null0 --vdev=net_null1 -l 0
+grep -q "another vpngwd" "$E2E_DIR/err" || fail "second daemon on one state dir: $(cat "$E2E_DIR/err")"
+
 # Clean shutdown on SIGTERM.
 stop_daemon
 echo "cli_test: ok"
