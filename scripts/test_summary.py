@@ -1,12 +1,17 @@
 """Prints the closing 'N passed, N failed' line of scripts/test.
 
-Reads meson's testlog.json: a GoogleTest executable counts as its individual
-test cases (from its JUnit XML), a script test as one case.
+Reads meson's testlog.json. A GoogleTest executable counts as its test
+cases (from its own "[       OK ]" / "[  FAILED  ]" lines), a script test
+as one case. A crashed or timed-out gtest run that reported no failing case
+counts as one failure, so a crash can never read as a pass.
 """
 import json
-import os
+import re
 import sys
-import xml.etree.ElementTree as ET
+
+CASE_OK = re.compile(r"^\[       OK \] \S+ \(\d+ ms\)$", re.M)
+CASE_FAILED = re.compile(r"^\[  FAILED  \] \S+.* \(\d+ ms\)$", re.M)
+CASE_SKIPPED = re.compile(r"^\[  SKIPPED \] \S+ \(\d+ ms\)$", re.M)
 
 
 def main(path):
@@ -15,29 +20,19 @@ def main(path):
         for line in f:
             entry = json.loads(line)
             result = entry.get("result")
-            cases = None
-            junit = entry.get("junit")  # not always present; fall back below
-            xml = None
-            for arg in entry.get("command", []):
-                if arg.startswith("--gtest_output=xml:"):
-                    xml = arg.split(":", 1)[1]
-            if xml and os.path.exists(xml):
-                root = ET.parse(xml).getroot()
-                cases = root.iter("testcase")
-            if cases is not None:
-                for case in cases:
-                    if case.find("failure") is not None or case.find("error") is not None:
-                        failed += 1
-                    elif case.get("result") == "skipped" or case.find("skipped") is not None:
-                        skipped += 1
-                    else:
-                        passed += 1
-                if result not in ("OK", "EXPECTEDFAIL"):
-                    # A crash or timeout loses cases from the XML: count the run.
+            out = entry.get("stdout") or ""
+            good = result in ("OK", "EXPECTEDFAIL")
+            if "[==========] Running" in out:
+                ok, bad, skip = (len(CASE_OK.findall(out)), len(CASE_FAILED.findall(out)),
+                                 len(CASE_SKIPPED.findall(out)))
+                passed += ok
+                failed += bad
+                skipped += skip
+                if not good and bad == 0:
                     failed += 1
             elif result == "SKIP":
                 skipped += 1
-            elif result in ("OK", "EXPECTEDFAIL"):
+            elif good:
                 passed += 1
             else:
                 failed += 1
