@@ -22,6 +22,8 @@ e2e_cleanup() {
     tail -n 30 "$E2E_DIR/vpngwd.log" >&2 || true
   fi
   rm -rf "$E2E_DIR"
+  # DPDK leaves a runtime directory per --file-prefix behind.
+  rm -rf /var/run/dpdk/vpngw-e2e-$$-*
   exit $rc
 }
 
