@@ -1,0 +1,186 @@
+#include "dataplane/io/worker.hpp"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_launch.h>
+
+#include "dataplane/io/local_traffic.hpp"
+
+namespace vpngw::dataplane::io {
+
+namespace {
+
+void drop(WorkerContext& w, IoDrop reason, rte_mbuf* m) {
+  w.counters->drop(reason);
+  rte_pktmbuf_free(m);
+}
+
+void flush_port(WorkerContext& w, uint16_t port_index) {
+  TxBuffer& buf = w.tx[port_index];
+  if (buf.count == 0) return;
+  const PortRuntime& port = w.shared->ports[port_index];
+  uint64_t bytes = 0;
+  for (uint16_t i = 0; i < buf.count; ++i) bytes += buf.pkts[i]->pkt_len;
+  const uint16_t sent = rte_eth_tx_burst(port.port_id, w.config.queue, buf.pkts.data(), buf.count);
+  for (uint16_t i = sent; i < buf.count; ++i) {
+    bytes -= buf.pkts[i]->pkt_len;
+    drop(w, IoDrop::tx_full, buf.pkts[i]);
+  }
+  PortCounters& c = w.counters->ports[port_index];
+  c.tx_packets += sent;
+  c.tx_bytes += bytes;
+  buf.count = 0;
+}
+
+void punt(WorkerContext& w, uint16_t port_index, rte_mbuf* m) {
+  // Not every PMD fills m->port (net_ring does not); the control thread needs it.
+  m->port = w.shared->ports[port_index].port_id;
+  if (rte_ring_mp_enqueue(w.shared->punt, m) != 0) [[unlikely]] {
+    drop(w, IoDrop::punt_ring_full, m);
+    return;
+  }
+  ++w.counters->ports[port_index].punted;
+}
+
+void drain_control_tx(WorkerContext& w) {
+  for (uint16_t p = 0; p < w.shared->port_count; ++p) {
+    rte_ring* ring = w.shared->ports[p].control_tx;
+    if (ring == nullptr) continue;
+    void* objs[kRxBurst];
+    const unsigned n = rte_ring_sc_dequeue_burst(ring, objs, kRxBurst, nullptr);
+    for (unsigned i = 0; i < n; ++i) tx_enqueue(w, p, static_cast<rte_mbuf*>(objs[i]));
+  }
+}
+
+uint16_t poll_port(WorkerContext& w, uint16_t port_index) {
+  const PortRuntime& port = w.shared->ports[port_index];
+  rte_mbuf* pkts[kRxBurst];
+  const uint16_t n = rte_eth_rx_burst(port.port_id, w.config.queue, pkts, kRxBurst);
+  if (n == 0) return 0;
+  PortCounters& c = w.counters->ports[port_index];
+  c.rx_packets += n;
+  rte_mbuf* forward[kRxBurst];
+  uint16_t n_forward = 0;
+  for (uint16_t i = 0; i < n; ++i) {
+    rte_mbuf* m = pkts[i];
+    c.rx_bytes += m->pkt_len;
+    switch (classify(m, port)) {
+      case PacketClass::arp_request_for_us:
+        make_arp_reply(m, port);
+        ++c.arp_replies_sent;
+        tx_enqueue(w, port_index, m);
+        break;
+      case PacketClass::icmp_echo_for_us:
+        make_echo_reply(m, port);
+        ++c.icmp_replies_sent;
+        tx_enqueue(w, port_index, m);
+        break;
+      case PacketClass::arp_reply:
+      case PacketClass::ike:
+        punt(w, port_index, m);
+        break;
+      case PacketClass::arp_not_for_us:
+        drop(w, IoDrop::not_for_us, m);
+        break;
+      case PacketClass::malformed:
+        drop(w, IoDrop::malformed, m);
+        break;
+      case PacketClass::forward:
+        forward[n_forward++] = m;
+        break;
+    }
+  }
+  if (n_forward != 0) {
+    c.to_hook += n_forward;
+    const ForwardHook& hook = w.shared->hook;
+    if (hook.handle != nullptr) {
+      hook.handle(hook.ctx, w, port_index, forward, n_forward);
+    } else {
+      w.counters->drop(IoDrop::no_handler, n_forward);
+      rte_pktmbuf_free_bulk(forward, n_forward);
+    }
+  }
+  return n;
+}
+
+}  // namespace
+
+void tx_enqueue(WorkerContext& w, uint16_t port_index, rte_mbuf* m) {
+  TxBuffer& buf = w.tx[port_index];
+  if (buf.count == kTxBufferSize) flush_port(w, port_index);
+  buf.pkts[buf.count++] = m;
+}
+
+bool send_to_next_hop(WorkerContext& w, uint16_t port_index, uint32_t next_hop_be,
+                      rte_mbuf* m) {
+  rte_ether_addr mac;
+  if (w.shared->neighbours == nullptr || !w.shared->neighbours->lookup_be(next_hop_be, &mac)) {
+    drop(w, IoDrop::no_neighbour, m);
+    return false;
+  }
+  auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
+  eth->dst_addr = mac;
+  eth->src_addr = w.shared->ports[port_index].mac;
+  tx_enqueue(w, port_index, m);
+  return true;
+}
+
+void tx_flush(WorkerContext& w) {
+  for (uint16_t p = 0; p < w.shared->port_count; ++p) flush_port(w, p);
+}
+
+uint32_t worker_poll_once(WorkerContext& w) {
+  uint32_t received = 0;
+  for (uint16_t p = 0; p < w.shared->port_count; ++p) received += poll_port(w, p);
+  if (w.config.drains_control_tx) drain_control_tx(w);
+  tx_flush(w);
+  ++w.counters->polls;
+  if (received == 0) ++w.counters->empty_polls;
+  return received;
+}
+
+uint32_t worker_round(WorkerContext& w) {
+  const uint32_t received = worker_poll_once(w);
+  const uint32_t sleep_us = w.backoff.after_poll(received);
+  w.counters->current_sleep_us = sleep_us;
+  return sleep_us;
+}
+
+int worker_main(void* arg) {
+  auto& w = *static_cast<WorkerContext*>(arg);
+  rte_rcu_qsbr* qsbr = w.config.qsbr;
+  const unsigned tid = w.config.qsbr_thread_id;
+  if (qsbr != nullptr) {
+    rte_rcu_qsbr_thread_register(qsbr, tid);
+    rte_rcu_qsbr_thread_online(qsbr, tid);
+  }
+  while (!w.stop.load(std::memory_order_relaxed)) {
+    const uint32_t sleep_us = worker_round(w);
+    if (qsbr != nullptr) rte_rcu_qsbr_quiescent(qsbr, tid);
+    if (sleep_us == 0) continue;
+    // Idle path only: a reader that blocks must not hold up grace periods.
+    ++w.counters->idle_sleeps;
+    if (qsbr != nullptr) rte_rcu_qsbr_thread_offline(qsbr, tid);
+    rte_delay_us_sleep(sleep_us);
+    if (qsbr != nullptr) rte_rcu_qsbr_thread_online(qsbr, tid);
+  }
+  w.counters->current_sleep_us = 0;
+  if (qsbr != nullptr) {
+    rte_rcu_qsbr_thread_offline(qsbr, tid);
+    rte_rcu_qsbr_thread_unregister(qsbr, tid);
+  }
+  return 0;
+}
+
+bool launch_worker(unsigned lcore, WorkerContext* w) {
+  w->stop.store(false, std::memory_order_relaxed);
+  return rte_eal_remote_launch(worker_main, w, lcore) == 0;
+}
+
+void stop_worker(unsigned lcore, WorkerContext* w) {
+  w->stop.store(true, std::memory_order_relaxed);
+  rte_eal_wait_lcore(lcore);
+}
+
+}  // namespace vpngw::dataplane::io

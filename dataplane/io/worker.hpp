@@ -1,0 +1,99 @@
+// The worker loop: one per worker lcore. Each round it receives a burst from
+// its queue on every port, answers ARP and ping for our addresses, punts IKE
+// and ARP replies to the control thread, hands everything else to the
+// forwarding hook (where the ESP stages plug in), and transmits. When idle it
+// backs off with short sleeps unless busy_poll is set.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "dataplane/io/idle_backoff.hpp"
+#include "dataplane/io/io_counters.hpp"
+#include "dataplane/io/neighbour_table.hpp"
+#include "dataplane/io/port.hpp"
+
+namespace vpngw::dataplane::io {
+
+inline constexpr uint16_t kRxBurst = 32;
+inline constexpr uint16_t kTxBufferSize = 64;
+
+struct WorkerContext;
+
+// Where the forwarding stages plug in. `handle` owns the packets it is given:
+// it sends each one (tx_enqueue / send_to_next_hop) or frees it. A plain
+// function pointer: no virtual call, no std::function on the packet path.
+struct ForwardHook {
+  void* ctx = nullptr;
+  void (*handle)(void* ctx, WorkerContext& worker, uint16_t port_index, rte_mbuf** pkts,
+                 uint16_t n) = nullptr;
+};
+
+// Set up by the control thread before the workers start; read-only after.
+// Port index 0 is the public port, 1 the private one, by convention.
+struct IoShared {
+  std::array<PortRuntime, kMaxPorts> ports{};
+  uint16_t port_count = 0;
+  rte_ring* punt = nullptr;                    // MP/SC, see punt.hpp
+  const NeighbourTable* neighbours = nullptr;  // may be null: nothing resolves
+  ForwardHook hook;
+};
+
+struct WorkerConfig {
+  uint16_t queue = 0;              // RX/TX queue this worker owns on every port
+  bool drains_control_tx = false;  // exactly one worker sends the control thread's packets
+  IdleBackoffConfig idle;
+  rte_rcu_qsbr* qsbr = nullptr;    // optional: reported quiescent every round
+  unsigned qsbr_thread_id = 0;
+};
+
+struct TxBuffer {
+  std::array<rte_mbuf*, kTxBufferSize> pkts{};
+  uint16_t count = 0;
+};
+
+struct WorkerContext {
+  WorkerContext(const IoShared* shared_, WorkerConfig config_, WorkerIoCounters* counters_)
+      : shared(shared_), config(config_), counters(counters_), backoff(config_.idle) {}
+
+  const IoShared* shared;
+  WorkerConfig config;
+  WorkerIoCounters* counters;  // this worker's own, written only by it
+  IdleBackoff backoff;
+  std::array<TxBuffer, kMaxPorts> tx{};
+  std::atomic<bool> stop{false};
+};
+
+// One round: receive, classify, answer, punt, hook, transmit. Returns how many
+// packets were received. Never sleeps (the loop does that).
+uint32_t worker_poll_once(WorkerContext& w);
+
+// One round of the loop as worker_main runs it: worker_poll_once, then the
+// idle backoff's verdict. Returns how long the loop would now sleep (0: poll
+// again at once). Separate so tests can step the loop deterministically.
+uint32_t worker_round(WorkerContext& w);
+
+// Queues a complete frame for transmission on a port (flushed at the end of
+// the round, or now when the buffer is full).
+void tx_enqueue(WorkerContext& w, uint16_t port_index, rte_mbuf* m);
+// Fills in the Ethernet header for the next hop (network byte order) and
+// queues the packet; drops it (no_neighbour) when the MAC is not known yet.
+bool send_to_next_hop(WorkerContext& w, uint16_t port_index, uint32_t next_hop_be, rte_mbuf* m);
+void tx_flush(WorkerContext& w);
+
+// The lcore function: loops worker_poll_once until w.stop, with idle backoff.
+// `arg` is a WorkerContext*.
+int worker_main(void* arg);
+
+// Control thread: starts a worker on `lcore` (rte_eal_remote_launch) and stops
+// it again (sets the flag, waits for the lcore). launch returns false when the
+// lcore cannot take the job.
+bool launch_worker(unsigned lcore, WorkerContext* w);
+void stop_worker(unsigned lcore, WorkerContext* w);
+
+}  // namespace vpngw::dataplane::io
