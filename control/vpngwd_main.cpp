@@ -17,6 +17,7 @@
 
 #include "control/api_dispatch.hpp"
 #include "control/daemon_config.hpp"
+#include "control/dataplane_runtime.hpp"
 #include "control/resource_service.hpp"
 #include "control/server/api_server.hpp"
 #include "control/server/event_loop.hpp"
@@ -60,6 +61,23 @@ int parse_command_line(int argc, char** argv, CommandLine& cl) {
   }
   return 0;
 }
+
+// Keeps the public port answering ARP and ping for every gateway's public IP.
+class GatewayAddressSync final : public ResourceObserver {
+ public:
+  GatewayAddressSync(const ResourceService& service, DataplaneRuntime& dataplane)
+      : service_(service), dataplane_(dataplane) {}
+  void on_committed(const ChangeSet&) override { sync(); }
+  void sync() {
+    std::vector<Ipv4Addr> ips;
+    for (const auto& g : service_.state().gateways) ips.push_back(g.public_ip);
+    dataplane_.set_gateway_addresses(ips);
+  }
+
+ private:
+  const ResourceService& service_;
+  DataplaneRuntime& dataplane_;
+};
 
 Json port_json(const PortConfig& port) {
   Json j{{"port", port.port}};
@@ -165,6 +183,24 @@ int run(int argc, char** argv) {
     spdlog::info("{} port: DPDK port {} ({}, {})", role, info.port_id, info.driver, info.mac);
   }
 
+  DataplaneRuntime dataplane;
+  std::string why_down;
+  if (auto err = dataplane.start(cfg, &why_down); !err.empty()) {
+    spdlog::critical("dataplane: {}", err);
+    dataplane.stop();
+    dataplane::eal_cleanup();
+    return 1;
+  }
+  if (dataplane.running())
+    spdlog::info("dataplane: ports started, workers polling");
+  else
+    spdlog::warn("dataplane stays down: {}", why_down);
+  GatewayAddressSync address_sync(service, dataplane);
+  address_sync.sync();
+  service.set_observer(&address_sync);
+  loop.add_timer(std::chrono::milliseconds(5), [&] { dataplane.poll_control(); }, true);
+  loop.add_timer(std::chrono::seconds(1), [&] { dataplane.resolve_next_hops(); }, true);
+
   const auto started = std::chrono::steady_clock::now();
   auto info = [&]() {
     auto up = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
@@ -174,7 +210,8 @@ int run(int argc, char** argv) {
                 {"uptime_s", up.count()},
                 {"state_dir", cfg.state_dir},
                 {"socket", cfg.socket_path},
-                {"ports", {{"public", port_json(cfg.public_port)}, {"private", port_json(cfg.private_port)}}}};
+                {"ports", {{"public", port_json(cfg.public_port)}, {"private", port_json(cfg.private_port)}}},
+                {"dataplane", dataplane.counters()}};
   };
   ApiDispatcher dispatcher(service, info);
 
@@ -186,6 +223,7 @@ int run(int argc, char** argv) {
   ApiServer server(loop, opts, [&](std::string_view line, const PeerCred&) { return dispatcher.handle(line); });
   if (auto err = server.start()) {
     spdlog::critical("api: {}", err->message);
+    dataplane.stop();
     dataplane::eal_cleanup();
     return 1;
   }
@@ -193,6 +231,8 @@ int run(int argc, char** argv) {
   loop.run();
   spdlog::info("signal {}: shutting down", stopper.received_signal());
   server.stop();
+  service.set_observer(nullptr);
+  dataplane.stop();
   dataplane::eal_cleanup();
   return 0;
 }

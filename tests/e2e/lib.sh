@@ -11,12 +11,18 @@ e2e_init() {
   trap e2e_cleanup EXIT
 }
 
-e2e_cleanup() {
-  local rc=$?
+# Ends the processes this test started (and only those), by PID.
+e2e_stop_pids() {
   for pid in "${E2E_PIDS[@]}"; do
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
+  E2E_PIDS=()
+}
+
+e2e_cleanup() {
+  local rc=$?
+  e2e_stop_pids
   if [ $rc -ne 0 ] && [ -f "$E2E_DIR/vpngwd.log" ]; then
     echo "---- vpngwd log (last 30 lines) ----" >&2
     tail -n 30 "$E2E_DIR/vpngwd.log" >&2 || true

@@ -1,0 +1,45 @@
+// The daemon's handle on the packet engine: starts the ports and one worker
+// per worker lcore, keeps the public port's address set in step with the VPN
+// gateways' public IPs, drains the punt ring and resolves next hops on the
+// control thread, and reports counters. ESP forwarding plugs into the
+// workers' hook as the dataplane issue proceeds.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "control/daemon_config.hpp"
+#include "control/model_json.hpp"
+
+namespace vpngw {
+
+class DataplaneRuntime {
+ public:
+  DataplaneRuntime();
+  ~DataplaneRuntime();
+  DataplaneRuntime(const DataplaneRuntime&) = delete;
+  DataplaneRuntime& operator=(const DataplaneRuntime&) = delete;
+
+  // After the EAL is up. Returns "" on success or when the dataplane is
+  // deliberately left down (no port addresses or no worker lcores: *why_down
+  // says which), else the error.
+  std::string start(const DaemonConfig& config, std::string* why_down);
+  bool running() const;
+
+  // Control thread: the public port answers ARP and ping for exactly these.
+  void set_gateway_addresses(const std::vector<Ipv4Addr>& addresses);
+  // Control thread, every few milliseconds: learns ARP replies and takes IKE
+  // packets off the punt ring (counted and freed until the IKE engine lands).
+  void poll_control();
+  // Control thread, every second: ARP for next hops not resolved yet.
+  void resolve_next_hops();
+  Json counters() const;
+  void stop();
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
+
+}  // namespace vpngw
