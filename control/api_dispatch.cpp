@@ -220,6 +220,23 @@ Result<Json> ApiDispatcher::dispatch(const std::string& op, const Json& p) {
     return deleted(s.delete_route(*ref));
   }
 
+  if (op == "sa.create") return as_json(s.create_static_sa(p));
+  if (op == "sa.list") {
+    auto tunnel = optional_filter(p, "tunnel", [&](auto& r, auto f) { return s.find_tunnel(r, f); });
+    if (!tunnel) return tunnel.error();
+    return list_of(st.static_sas, [&](const StaticSa& sa) { return tunnel->empty() || sa.tunnel_id == *tunnel; });
+  }
+  if (op == "sa.show") {
+    auto ref = id();
+    if (!ref) return ref.error();
+    return as_json(s.find_static_sa(*ref));
+  }
+  if (op == "sa.delete") {
+    auto ref = id();
+    if (!ref) return ref.error();
+    return deleted(s.delete_static_sa(*ref));
+  }
+
   return ApiError{ErrorCode::UnsupportedOperation, "op", "unknown op '" + op + "'"};
 }
 

@@ -7,7 +7,7 @@ namespace vpngw {
 
 namespace {
 
-constexpr std::array<std::string_view, 6> kIdPrefixes{"vpc", "vpngw", "cgw", "vpnx", "rtb", "rt"};
+constexpr std::array<std::string_view, 7> kIdPrefixes{"vpc", "vpngw", "cgw", "vpnx", "rtb", "rt", "sa"};
 
 bool is_name_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';

@@ -32,6 +32,7 @@ void apply_change_set(ResourceSnapshot& snapshot, const ChangeSet& changes) {
           if constexpr (std::is_same_v<T, CustomerGateway>) put(snapshot.customer_gateways, r);
           if constexpr (std::is_same_v<T, Tunnel>) put(snapshot.tunnels, r);
           if constexpr (std::is_same_v<T, Route>) put(snapshot.routes, r);
+          if constexpr (std::is_same_v<T, StaticSa>) put(snapshot.static_sas, r);
         },
         item);
   }
@@ -42,6 +43,7 @@ void apply_change_set(ResourceSnapshot& snapshot, const ChangeSet& changes) {
       case ResourceKind::customer_gateway: erase(snapshot.customer_gateways, id); break;
       case ResourceKind::tunnel: erase(snapshot.tunnels, id); break;
       case ResourceKind::route: erase(snapshot.routes, id); break;
+      case ResourceKind::static_sa: erase(snapshot.static_sas, id); break;
     }
   }
 }

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -117,6 +118,22 @@ struct Route {
   bool is_automatic() const { return !tunnel_id.empty(); }
 };
 
+// A manually keyed ESP SA of a tunnel (`vpngwctl sa create`): for peers
+// without IKE, and to drive the dataplane before IKE. Keys are hex strings,
+// secrets like PSKs: sealed in the store, never shown by list/show.
+struct StaticSa {
+  std::string id;  // sa-xxxxxxxx
+  std::string tunnel_id;
+  bool inbound = false;
+  uint32_t spi = 0;
+  Cipher encryption = Cipher::aes128;
+  std::optional<Integrity> integrity = Integrity::sha1;  // nullopt ("none") with AES-GCM
+  std::string enc_key;   // hex; GCM: key || 4-byte salt
+  std::string auth_key;  // hex; empty with AES-GCM
+  bool udp_encap = false;
+  int64_t created_at = 0;
+};
+
 // Everything the control plane persists, as loaded at start-up.
 struct ResourceSnapshot {
   std::vector<Vpc> vpcs;
@@ -124,6 +141,7 @@ struct ResourceSnapshot {
   std::vector<CustomerGateway> customer_gateways;
   std::vector<Tunnel> tunnels;
   std::vector<Route> routes;
+  std::vector<StaticSa> static_sas;
 };
 
 }  // namespace vpngw

@@ -179,4 +179,27 @@ void from_json(const Json& j, Route& r) {
   j.at("created_at").get_to(r.created_at);
 }
 
+void to_json(Json& j, const StaticSa& sa) {
+  j = Json{{"id", sa.id},
+           {"tunnel_id", sa.tunnel_id},
+           {"direction", sa.inbound ? "in" : "out"},
+           {"spi", sa.spi},
+           {"encryption", name_of(sa.encryption)},
+           {"integrity", sa.integrity ? name_of(*sa.integrity) : "none"},
+           {"udp_encap", sa.udp_encap},
+           {"created_at", sa.created_at}};
+}
+void from_json(const Json& j, StaticSa& sa) {
+  j.at("id").get_to(sa.id);
+  j.at("tunnel_id").get_to(sa.tunnel_id);
+  sa.inbound = j.at("direction").get<std::string>() == "in";
+  j.at("spi").get_to(sa.spi);
+  sa.encryption = parse_enum_or_throw(kCipherNames, j.at("encryption"), "encryption");
+  const auto integ = j.at("integrity").get<std::string>();
+  sa.integrity = integ == "none" ? std::nullopt
+                                 : std::optional(parse_enum_or_throw(kIntegrityNames, j.at("integrity"), "integrity"));
+  j.at("udp_encap").get_to(sa.udp_encap);
+  j.at("created_at").get_to(sa.created_at);
+}
+
 }  // namespace vpngw

@@ -37,6 +37,8 @@ void to_json(Json& j, const Tunnel& t);    // without "psk"
 void from_json(const Json& j, Tunnel& t);  // leaves t.psk untouched
 void to_json(Json& j, const Route& r);
 void from_json(const Json& j, Route& r);
+void to_json(Json& j, const StaticSa& sa);    // without the keys
+void from_json(const Json& j, StaticSa& sa);  // leaves the keys untouched
 
 // Shown wherever a PSK would be, except in peer-config export.
 inline constexpr const char* kMaskedPsk = "********";

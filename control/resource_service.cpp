@@ -6,6 +6,7 @@
 
 #include "control/field_rules.hpp"
 #include "control/resource_rules.hpp"
+#include "control/static_sa.hpp"
 
 namespace vpngw {
 
@@ -35,6 +36,7 @@ const char* kind_label(ResourceKind kind) {
     case ResourceKind::customer_gateway: return "customer gateway";
     case ResourceKind::tunnel: return "VPN tunnel";
     case ResourceKind::route: return "route";
+    case ResourceKind::static_sa: return "static SA";
   }
   return "resource";
 }
@@ -78,7 +80,7 @@ std::string ResourceService::fresh_id(std::string_view prefix) const {
     std::string id = new_id_(prefix);
     bool taken = by_id(state_.vpcs, id) || by_id(state_.gateways, id) ||
                  by_id(state_.customer_gateways, id) || by_id(state_.tunnels, id) ||
-                 by_id(state_.routes, id) ||
+                 by_id(state_.routes, id) || by_id(state_.static_sas, id) ||
                  std::any_of(state_.vpcs.begin(), state_.vpcs.end(),
                              [&](const Vpc& v) { return v.route_table_id == id; });
     if (!taken) return id;
@@ -110,6 +112,11 @@ Result<std::string> ResourceService::resolve(ResourceKind kind, const std::strin
     }
     case ResourceKind::route: {
       auto r = find_route(ref, field);
+      if (!r) return r.error();
+      return r->id;
+    }
+    case ResourceKind::static_sa: {
+      auto r = find_static_sa(ref, field);
       if (!r) return r.error();
       return r->id;
     }
@@ -328,6 +335,9 @@ Result<std::string> ResourceService::delete_tunnel(const std::string& ref) {
   if (!found) return found.error();
   ChangeSet changes{.deletes = {{ResourceKind::tunnel, found->id}}};
   sync_auto_routes(*found, true, changes);
+  // Manually keyed SAs belong to their tunnel and go with it.
+  for (const auto& sa : state_.static_sas)
+    if (sa.tunnel_id == found->id) changes.deletes.push_back({ResourceKind::static_sa, sa.id});
   if (auto err = commit(changes)) return *err;
   return found->id;
 }
@@ -382,6 +392,29 @@ Result<std::string> ResourceService::delete_route(const std::string& ref) {
                     found->id + " is an automatic route of tunnel " + found->tunnel_id +
                         "; it goes when the tunnel disconnects or auto_route is turned off"};
   if (auto err = commit({.deletes = {{ResourceKind::route, found->id}}})) return *err;
+  return found->id;
+}
+
+// ---- static SAs ----
+
+Result<StaticSa> ResourceService::find_static_sa(const std::string& ref, const std::string& field) const {
+  return find_in(state_.static_sas, ResourceKind::static_sa, ref, field);
+}
+
+Result<StaticSa> ResourceService::create_static_sa(const Json& params) {
+  StaticSa sa;
+  if (auto err = apply_static_sa_params(params, sa, resolver())) return *err;
+  sa.id = fresh_id("sa");
+  sa.created_at = now_unix_();
+  if (auto err = check_static_sa(sa, state_)) return *err;
+  if (auto err = commit({.puts = {sa}})) return *err;
+  return sa;
+}
+
+Result<std::string> ResourceService::delete_static_sa(const std::string& ref) {
+  auto found = find_static_sa(ref);
+  if (!found) return found.error();
+  if (auto err = commit({.deletes = {{ResourceKind::static_sa, found->id}}})) return *err;
   return found->id;
 }
 

@@ -67,6 +67,10 @@ class ResourceService {
   Result<std::string> delete_route(const std::string& ref);
   Result<Route> find_route(const std::string& ref, const std::string& field = "id") const;
 
+  Result<StaticSa> create_static_sa(const Json& params);
+  Result<std::string> delete_static_sa(const std::string& ref);
+  Result<StaticSa> find_static_sa(const std::string& ref, const std::string& field = "id") const;
+
   // Connection state reported by IKE. Automatic routes follow it: present
   // while the tunnel is connected, withdrawn otherwise.
   Status set_connection_status(const std::string& tunnel_id, ConnectionStatus status,

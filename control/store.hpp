@@ -13,9 +13,9 @@
 
 namespace vpngw {
 
-enum class ResourceKind : uint8_t { vpc, gateway, customer_gateway, tunnel, route };
+enum class ResourceKind : uint8_t { vpc, gateway, customer_gateway, tunnel, route, static_sa };
 
-using AnyResource = std::variant<Vpc, VpnGateway, CustomerGateway, Tunnel, Route>;
+using AnyResource = std::variant<Vpc, VpnGateway, CustomerGateway, Tunnel, Route, StaticSa>;
 
 // A set of writes applied atomically: all of them or none.
 struct ChangeSet {

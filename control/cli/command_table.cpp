@@ -55,12 +55,19 @@ constexpr std::array kRouteCreate{FlagUse{"--vpc", true}, FlagUse{"--destination
                                   FlagUse{"--gateway", true}};
 constexpr std::array kRouteModify{FlagUse{"--gateway", true}};
 
+constexpr std::array kSaCreate{FlagUse{"--tunnel", true}, FlagUse{"--direction", true},
+                              FlagUse{"--spi", true},    FlagUse{"--enc", true},
+                              FlagUse{"--enc-key", true}, FlagUse{"--auth"},
+                              FlagUse{"--auth-key"},     FlagUse{"--udp-encap"}};
+constexpr std::array kByTunnel{FlagUse{"--tunnel"}};
+
 constexpr std::array kResources{
     ResourceSpec{"vpc", "VPCs: the private networks the appliance serves"},
     ResourceSpec{"gateway", "VPN gateways: a public IP and a bandwidth cap in a VPC"},
     ResourceSpec{"customer-gateway", "customer gateways: the peers' IPsec devices"},
     ResourceSpec{"tunnel", "VPN tunnels between a VPN gateway and a customer gateway"},
     ResourceSpec{"route", "VPC routes: destination CIDR -> VPN gateway"},
+    ResourceSpec{"sa", "manually keyed ESP SAs of a tunnel (peers without IKE)"},
     ResourceSpec{"info", "show the daemon's version, uptime and ports"},
 };
 
@@ -112,6 +119,11 @@ constexpr std::array kCommands{
                 "point a route at another VPN gateway"},
     CommandSpec{"route", "delete", "route.delete", true, kNoFlags,
                 "delete a static route"},
+
+    CommandSpec{"sa", "create", "sa.create", false, kSaCreate, "create a manually keyed SA"},
+    CommandSpec{"sa", "list", "sa.list", false, kByTunnel, "list manually keyed SAs"},
+    CommandSpec{"sa", "show", "sa.show", true, kNoFlags, "show a manually keyed SA"},
+    CommandSpec{"sa", "delete", "sa.delete", true, kNoFlags, "delete a manually keyed SA"},
 
     CommandSpec{"info", "", "daemon.info", false, kNoFlags,
                 "show the daemon's version, uptime and ports"},

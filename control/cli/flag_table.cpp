@@ -66,6 +66,18 @@ constexpr std::array kFlags{
              "start, trap or respond"},
     FlagSpec{"--auto-route", "auto_route", FlagKind::boolean, "BOOL",
              "route the peer CIDRs to the gateway while connected (bare flag = true)"},
+    // Manually keyed SAs.
+    FlagSpec{"--tunnel", "tunnel", FlagKind::text, "TUNNEL", "VPN tunnel, by ID or name"},
+    FlagSpec{"--direction", "direction", FlagKind::text, "DIR", "in or out"},
+    FlagSpec{"--spi", "spi", FlagKind::text, "SPI", "SPI, 256-4294967295, decimal or 0x-hex"},
+    FlagSpec{"--enc", "encryption", FlagKind::text, "CIPHER",
+             "des, 3des, aes128, aes192, aes256, aes128gcm, aes256gcm"},
+    FlagSpec{"--enc-key", "enc_key", FlagKind::text, "HEX",
+             "encryption key in hex (GCM: key followed by the 4-byte salt)"},
+    FlagSpec{"--auth", "integrity", FlagKind::text, "HASH", "md5, sha1, sha256, or none with GCM"},
+    FlagSpec{"--auth-key", "auth_key", FlagKind::text, "HEX", "integrity key in hex"},
+    FlagSpec{"--udp-encap", "udp_encap", FlagKind::boolean, "BOOL",
+             "ESP in UDP 4500 (RFC 3948) (bare flag = true)"},
     // Tunnel configuration export.
     FlagSpec{"--vendor", "vendor", FlagKind::text, "VENDOR",
              "strongswan, swanctl, cisco-ios, juniper-srx, ..."},

@@ -34,6 +34,10 @@ constexpr std::array kRouteColumns{Column{"ID", "id"}, Column{"VPC", "vpc_id"},
                                    Column{"DESTINATION", "destination"},
                                    Column{"GATEWAY", "gateway_id"},
                                    Column{"ORIGIN", "origin"}};
+constexpr std::array kSaColumns{Column{"ID", "id"}, Column{"TUNNEL", "tunnel_id"},
+                                Column{"DIRECTION", "direction"}, Column{"SPI", "spi"},
+                                Column{"ENCRYPTION", "encryption"}, Column{"INTEGRITY", "integrity"},
+                                Column{"UDP-ENCAP", "udp_encap"}};
 
 // The order an operator reads a resource in: identity, state, placement,
 // policy, age. The same names recur at every level ("version" both of the
@@ -43,6 +47,7 @@ constexpr auto kFieldOrder = std::to_array<std::string_view>({
     "id", "name", "status", "connection_status", "connection_reason",
     "vpc_id", "cidrs", "route_table_id", "public_ip", "bandwidth",
     "gateway_id", "customer_gateway_id", "destination", "tunnel_id", "origin",
+    "direction", "spi", "udp_encap",
     "psk", "spd", "ike", "ipsec", "dpd", "start_action", "auto_route",
     "version", "mode", "encryption", "integrity", "dh_group", "pfs",
     "lifetime", "lifetime_kb", "esn", "local_id", "remote_id",
@@ -60,6 +65,7 @@ std::span<const Column> columns_for(std::string_view op) {
   if (resource == "customer_gateway") return kCustomerGatewayColumns;
   if (resource == "tunnel") return kTunnelColumns;
   if (resource == "route") return kRouteColumns;
+  if (resource == "sa") return kSaColumns;
   return {};
 }
 

@@ -11,8 +11,11 @@ namespace vpngw {
 namespace {
 
 constexpr const char* kSealedPsk = "psk_sealed";
+constexpr const char* kSealedEncKey = "enc_key_sealed";
+constexpr const char* kSealedAuthKey = "auth_key_sealed";
 
 std::string key_of(const Route& r) { return r.destination.str(); }
+std::string key_of(const StaticSa& sa) { return sa.tunnel_id; }
 template <typename T>
 std::string key_of(const T& r) {
   return r.name;
@@ -44,6 +47,7 @@ ResourceKind kind_of(const AnyResource& resource) {
         if constexpr (std::is_same_v<T, CustomerGateway>) return ResourceKind::customer_gateway;
         if constexpr (std::is_same_v<T, Tunnel>) return ResourceKind::tunnel;
         if constexpr (std::is_same_v<T, Route>) return ResourceKind::route;
+        if constexpr (std::is_same_v<T, StaticSa>) return ResourceKind::static_sa;
       },
       resource);
 }
@@ -54,6 +58,10 @@ Row encode_row(const AnyResource& resource, const SealingKey& key) {
         Json body = r;
         if constexpr (std::is_same_v<std::decay_t<decltype(r)>, Tunnel>)
           body[kSealedPsk] = key.seal(r.psk);
+        if constexpr (std::is_same_v<std::decay_t<decltype(r)>, StaticSa>) {
+          body[kSealedEncKey] = key.seal(r.enc_key);
+          body[kSealedAuthKey] = key.seal(r.auth_key);
+        }
         return Row{r.id, key_of(r), body.dump()};
       },
       resource);
@@ -80,6 +88,17 @@ Status decode_row(ResourceKind kind, const std::string& id, const std::string& b
         break;
       }
       case ResourceKind::route: out.routes.push_back(parse_body<Route>(j, id)); break;
+      case ResourceKind::static_sa: {
+        StaticSa sa = parse_body<StaticSa>(j, id);
+        auto enc = key.open(j.at(kSealedEncKey).get<std::string>());
+        if (!enc) return store_error(what, enc.error());
+        auto auth = key.open(j.at(kSealedAuthKey).get<std::string>());
+        if (!auth) return store_error(what, auth.error());
+        sa.enc_key = std::move(*enc);
+        sa.auth_key = std::move(*auth);
+        out.static_sas.push_back(std::move(sa));
+        break;
+      }
     }
   } catch (const std::exception& e) {
     return store_error(what + ": " + e.what());

@@ -19,12 +19,13 @@ struct TableInfo {
 };
 
 // Every kind, in the order load() reads them.
-inline constexpr std::array<TableInfo, 5> kTables{{
+inline constexpr std::array<TableInfo, 6> kTables{{
     {ResourceKind::vpc, "vpcs", "name"},
     {ResourceKind::gateway, "gateways", "name"},
     {ResourceKind::customer_gateway, "customer_gateways", "name"},
     {ResourceKind::tunnel, "tunnels", "name"},
     {ResourceKind::route, "routes", "destination"},
+    {ResourceKind::static_sa, "static_sas", "tunnel_id"},
 }};
 
 const TableInfo& table_of(ResourceKind kind);

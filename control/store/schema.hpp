@@ -21,7 +21,7 @@ struct Migration {
 // Version 1: one table per resource kind. `id` is the resource ID, the second
 // column a human-readable key for whoever inspects the file with sqlite3, and
 // `body` the resource's JSON (model_json.hpp; tunnels add "psk_sealed").
-inline constexpr std::array<Migration, 1> kMigrations{{
+inline constexpr std::array<Migration, 2> kMigrations{{
     {1, R"sql(
       CREATE TABLE vpcs (
         id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL);
@@ -33,6 +33,12 @@ inline constexpr std::array<Migration, 1> kMigrations{{
         id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL);
       CREATE TABLE routes (
         id TEXT PRIMARY KEY NOT NULL, destination TEXT NOT NULL, body TEXT NOT NULL);
+    )sql"},
+    // Version 2: manually keyed SAs; the body adds "enc_key_sealed" and
+    // "auth_key_sealed".
+    {2, R"sql(
+      CREATE TABLE static_sas (
+        id TEXT PRIMARY KEY NOT NULL, tunnel_id TEXT NOT NULL, body TEXT NOT NULL);
     )sql"},
 }};
 

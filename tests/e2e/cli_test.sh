@@ -48,21 +48,37 @@ expect_exit 2 ctl vpc show no-such-vpc
 # Unreachable daemon: exit 1.
 expect_exit 1 "$VPNGWCTL" --socket "$E2E_DIR/nowhere.sock" vpc list
 
+# Manually keyed SAs: created through the CLI, listed without their keys.
+ENC_KEY=00112233445566778899aabbccddeeff
+AUTH_KEY=a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3
+ctl sa create --tunnel TomVPNConn --direction in --spi 0x1001 --enc aes128 --enc-key $ENC_KEY \
+  --auth sha1 --auth-key $AUTH_KEY >/dev/null
+ctl sa list >"$E2E_DIR/sa.list"
+grep -q 4097 "$E2E_DIR/sa.list" || fail "sa list lacks SPI 0x1001: $(cat "$E2E_DIR/sa.list")"
+if grep -q "$ENC_KEY" "$E2E_DIR/sa.list"; then fail "sa list shows the key"; fi
+expect_exit 2 ctl sa create --tunnel TomVPNConn --direction in --spi 0x1001 --enc aes128 \
+  --enc-key $ENC_KEY --auth sha1 --auth-key $AUTH_KEY
+grep -q spi "$E2E_DIR/err" || fail "duplicate SPI error does not name the field"
+expect_exit 2 ctl sa create --tunnel TomVPNConn --direction out --spi 300 --enc aes128 \
+  --enc-key 0011 --auth sha1 --auth-key $AUTH_KEY
+grep -q enc-key "$E2E_DIR/err" || fail "short key error does not name --enc-key: $(cat "$E2E_DIR/err")"
+
 # Modify takes effect and is visible.
 ctl gateway modify TomVPNGw --bandwidth 1000 >/dev/null
 [ "$(ctl --json gateway show TomVPNGw | json_get 'j["bandwidth"]')" = "1000" ] || fail "bandwidth not modified"
 
 # kill -9, restart on the same state: everything acknowledged is still there.
-for r in vpc gateway customer-gateway tunnel route; do ctl --json $r list >"$E2E_DIR/before.$r"; done
+for r in vpc gateway customer-gateway tunnel route sa; do ctl --json $r list >"$E2E_DIR/before.$r"; done
 kill -9 "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true
 start_daemon gw
-for r in vpc gateway customer-gateway tunnel route; do
+for r in vpc gateway customer-gateway tunnel route sa; do
   ctl --json $r list >"$E2E_DIR/after.$r"
   cmp -s "$E2E_DIR/before.$r" "$E2E_DIR/after.$r" || fail "$r list differs after kill -9 and restart"
 done
 ctl tunnel config TomVPNConn --vendor swanctl | grep -q 's3cret-PSK' || fail "PSK lost across restart"
 # The PSK is sealed in the store, never in clear.
 if grep -rqa 's3cret-PSK' "$E2E_DIR/gw/state"; then fail "PSK stored in clear"; fi
+if grep -rqa "$ENC_KEY" "$E2E_DIR/gw/state"; then fail "SA key stored in clear"; fi
 
 # A second daemon on the same state directory is refused.
 expect_exit 1 "$VPNGWD" --state-dir "$E2E_DIR/gw/state" --socket "$E2E_DIR/other.sock" -- \
