@@ -1,0 +1,152 @@
+// Outbound: inner packets from the private port become ESP on the public
+// port. Each step works on the whole burst and compacts the survivors into
+// the front of the arrays, so the next step sees a dense burst.
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_prefetch.h>
+
+#include <array>
+
+#include "dataplane/esp_encap.hpp"
+#include "dataplane/forward/stages.hpp"
+#include "dataplane/qos/cap_mbuf.hpp"
+
+namespace vpngw::dataplane::forward {
+
+namespace {
+
+// The burst between steps: packet i, its gateway and its SA.
+struct OutboundBurst {
+  std::array<rte_mbuf*, kStageBurst> pkts;
+  std::array<uint32_t, kStageBurst> dst_host;
+  std::array<uint32_t, kStageBurst> gateway;
+  std::array<SpdKey, kStageBurst> keys;
+  std::array<uint32_t, kStageBurst> slot;
+  std::array<OutboundSa*, kStageBurst> sas;
+  uint16_t n = 0;
+};
+
+// Ethernet off, IPv4 checked; survivors keep their order.
+void parse(ForwardContext& ctx, rte_mbuf** in, uint16_t n, OutboundBurst& b) {
+  for (uint16_t i = 0; i < n; ++i) {
+    if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(in[i + 1], void*));
+    rte_mbuf* m = in[i];
+    const rte_ipv4_hdr* ip = ipv4_after_ethernet(m);
+    if (ip == nullptr) {
+      drop_packet(ctx, ForwardDrop::not_ipv4, m);
+      continue;
+    }
+    b.dst_host[b.n] = rte_be_to_cpu_32(ip->dst_addr);
+    b.keys[b.n] = SpdKey::from_packet(0, ip->src_addr, ip->dst_addr);
+    strip_ethernet(m, ip);
+    b.pkts[b.n++] = m;
+  }
+}
+
+// Route -> gateway, SPD -> slot, slot -> SA; packets owned elsewhere are
+// handed off, the rest stay with their SA.
+void look_up(ForwardContext& ctx, io::WorkerContext& worker, OutboundBurst& b) {
+  const RouteTable* routes = ctx.shared->routes->get();
+  const SpdClassifier* spd = ctx.shared->spd->get();
+  if (routes == nullptr) {
+    b.gateway.fill(kNoGateway);
+  } else {
+    routes->lookup_burst(b.dst_host.data(), b.gateway.data(), b.n);
+  }
+  for (uint16_t i = 0; i < b.n; ++i) b.keys[i].gateway_be = rte_cpu_to_be_32(b.gateway[i]);
+  if (spd == nullptr) {
+    b.slot.fill(kNoAction);
+  } else {
+    spd->classify_burst(b.keys.data(), b.slot.data(), b.n);
+  }
+  const OutboundTable& table = ctx.shared->sas->outbound();
+  uint16_t kept = 0;
+  for (uint16_t i = 0; i < b.n; ++i) {
+    rte_mbuf* m = b.pkts[i];
+    if (b.gateway[i] == kNoGateway) {
+      drop_packet(ctx, ForwardDrop::no_route, m);
+      continue;
+    }
+    if (b.slot[i] == kNoAction) {
+      drop_packet(ctx, ForwardDrop::no_policy, m);
+      continue;
+    }
+    const SaRef<OutboundSa> ref =
+        b.slot[i] < table.slots() ? table.get(b.slot[i]) : SaRef<OutboundSa>{};
+    if (!ref) {
+      drop_packet(ctx, ForwardDrop::no_sa, m);
+      continue;
+    }
+    if (ref.owner() != ctx.worker_id) {
+      rte_pktmbuf_prepend(m, sizeof(rte_ether_hdr));  // the header is still there
+      hand_off(ctx, worker, kPrivatePort, ref.owner(), m);
+      continue;
+    }
+    rte_prefetch0(ref.sa());
+    b.pkts[kept] = m;
+    b.gateway[kept] = b.gateway[i];
+    b.sas[kept] = ref.sa();
+    ++kept;
+  }
+  b.n = kept;
+}
+
+// ESP encap; the core keeps survivors in input order, so their gateways are
+// found again by walking both lists together.
+void encapsulate(ForwardContext& ctx, OutboundBurst& b) {
+  std::array<rte_mbuf*, kStageBurst> before;
+  std::array<DropReason, kStageBurst> why;
+  std::copy_n(b.pkts.begin(), b.n, before.begin());
+  const uint16_t good = esp_encap_burst(*ctx.crypto, b.pkts.data(), b.sas.data(), b.n, why.data());
+  for (uint16_t i = good; i < b.n; ++i) {
+    ctx.counters.drop(why[i]);  // the SA counted it too
+    rte_pktmbuf_free(b.pkts[i]);
+  }
+  uint16_t j = 0;
+  for (uint16_t i = 0; i < b.n && j < good; ++i)
+    if (before[i] == b.pkts[j]) b.gateway[j++] = b.gateway[i];
+  b.n = good;
+}
+
+// Caps per gateway (one admit per run of same-gateway packets, keeping the
+// burst's order), then Ethernet on and out of the public port.
+void cap_and_send(ForwardContext& ctx, io::WorkerContext& worker, OutboundBurst& b) {
+  const uint64_t now = ctx.shared->now();
+  const io::PortRuntime& port = worker.shared->ports[kPublicPort];
+  uint16_t start = 0;
+  while (start < b.n) {
+    uint16_t end = start + 1;
+    while (end < b.n && b.gateway[end] == b.gateway[start]) ++end;
+    const auto run = static_cast<uint16_t>(end - start);
+    const qos::CapMbufResult cap =
+        qos::apply_cap(*ctx.shared->caps, b.gateway[start], b.pkts.data() + start, run, now);
+    for (uint16_t i = start; i < start + cap.sent; ++i) {
+      rte_mbuf* m = b.pkts[i];
+      const uint32_t peer_be = rte_pktmbuf_mtod(m, const rte_ipv4_hdr*)->dst_addr;
+      const uint32_t next_hop = next_hop_toward(port, peer_be);
+      if (next_hop == 0) {
+        drop_packet(ctx, ForwardDrop::no_next_hop, m);
+      } else if (!prepend_ethernet(m)) {
+        drop_packet(ctx, ForwardDrop::no_headroom, m);
+      } else if (io::send_to_next_hop(worker, kPublicPort, next_hop, m)) {
+        ++ctx.counters.encrypted;
+      }
+    }
+    for (uint16_t i = start + cap.sent; i < end; ++i)
+      drop_packet(ctx, ForwardDrop::over_cap, b.pkts[i]);
+    start = end;
+  }
+}
+
+}  // namespace
+
+void forward_outbound(ForwardContext& ctx, io::WorkerContext& worker, rte_mbuf** pkts,
+                      uint16_t n) {
+  OutboundBurst b;
+  parse(ctx, pkts, n, b);
+  if (b.n != 0) look_up(ctx, worker, b);
+  if (b.n != 0) encapsulate(ctx, b);
+  if (b.n != 0) cap_and_send(ctx, worker, b);
+}
+
+}  // namespace vpngw::dataplane::forward

@@ -1,0 +1,255 @@
+// The forwarding hook end to end on ring ports: what leaves each port, and
+// how every kind of drop is counted.
+#include <gtest/gtest.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+
+#include <cstring>
+
+#include "tests/dataplane/forward/forward_bench.hpp"
+#include "tests/dataplane/ref_esp.hpp"
+
+namespace vpngw::dataplane::forward::test {
+namespace {
+
+using dataplane::test::make_inner_packet;
+using dataplane::test::ref_open;
+using dataplane::test::ref_seal;
+using dataplane::test::RefSealSpec;
+
+constexpr size_t kEth = sizeof(rte_ether_hdr);
+
+rte_ether_hdr ethernet_of(const Bytes& f) {
+  rte_ether_hdr eth;
+  std::memcpy(&eth, f.data(), sizeof(eth));
+  return eth;
+}
+
+rte_ipv4_hdr ipv4_of(const Bytes& f) {
+  rte_ipv4_hdr h;
+  std::memcpy(&h, f.data() + kEth, sizeof(h));
+  return h;
+}
+
+Bytes without_ethernet(const Bytes& f) { return Bytes(f.begin() + kEth, f.end()); }
+
+Bytes vpc_packet(const char* src, const char* dst, uint16_t len = 100, uint32_t seed = 1) {
+  return make_inner_packet(ip(src).value, ip(dst).value, len, seed);
+}
+
+uint64_t fwd_drops(const ForwardContext& c, ForwardDrop why) {
+  return c.counters.drops[index_of(why)];
+}
+
+TEST_F(ForwardBench, VpcPacketLeavesThePublicPortAsEspToTheOffLinkPeer) {
+  const Bytes inner = vpc_packet("198.18.1.10", "198.19.2.20");
+  forward(0, kPrivatePort, {frame(kPrivatePort, inner)});
+
+  const std::vector<Bytes> out = transmitted(kPublicPort);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(transmitted(kPrivatePort).empty());
+  const rte_ether_hdr eth = ethernet_of(out[0]);
+  EXPECT_TRUE(rte_is_same_ether_addr(&eth.dst_addr, &kPublicNextHopMac));  // via the next hop
+  EXPECT_TRUE(rte_is_same_ether_addr(&eth.src_addr, &io_.ports[kPublicPort].mac));
+  EXPECT_EQ(eth.ether_type, rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4));
+  const rte_ipv4_hdr outer = ipv4_of(out[0]);
+  EXPECT_EQ(outer.next_proto_id, IPPROTO_ESP);
+  EXPECT_EQ(outer.src_addr, be("192.0.2.1"));
+  EXPECT_EQ(outer.dst_addr, be("203.0.113.2"));
+
+  const auto opened = ref_open(outbound_params(kSpiGw0, "203.0.113.2", false),
+                               without_ethernet(out[0]));
+  ASSERT_TRUE(opened.has_value());
+  EXPECT_TRUE(opened->icv_ok);
+  EXPECT_EQ(opened->spi, kSpiGw0);
+  EXPECT_EQ(opened->seq_low, 1u);
+  EXPECT_EQ(opened->payload(), inner);
+  EXPECT_EQ(ctx_[0]->counters.encrypted, 1u);
+  EXPECT_EQ(sas_->find_outbound(kSlotGw0)->usage.packets.get(), 1u);
+}
+
+TEST_F(ForwardBench, OnLinkPeerGetsEspInUdpSentToItsOwnMac) {
+  const Bytes a = vpc_packet("198.18.1.10", "198.20.0.7", 200, 1);
+  const Bytes b = vpc_packet("198.18.1.11", "198.19.0.7", 300, 2);  // the other gateway
+  forward(0, kPrivatePort, {frame(kPrivatePort, a), frame(kPrivatePort, b)});
+
+  const std::vector<Bytes> out = transmitted(kPublicPort);
+  ASSERT_EQ(out.size(), 2u);
+  const rte_ether_hdr eth = ethernet_of(out[0]);
+  EXPECT_TRUE(rte_is_same_ether_addr(&eth.dst_addr, &kOnLinkPeerMac));
+  const rte_ipv4_hdr outer = ipv4_of(out[0]);
+  EXPECT_EQ(outer.next_proto_id, IPPROTO_UDP);
+  EXPECT_EQ(outer.dst_addr, be("192.0.2.50"));
+  const auto opened = ref_open(outbound_params(kSpiGw1, "192.0.2.50", true),
+                               without_ethernet(out[0]));
+  ASSERT_TRUE(opened.has_value());
+  EXPECT_TRUE(opened->icv_ok);
+  EXPECT_EQ(opened->spi, kSpiGw1);
+  EXPECT_EQ(opened->payload(), a);
+
+  const auto second = ref_open(outbound_params(kSpiGw0, "203.0.113.2", false),
+                               without_ethernet(out[1]));
+  ASSERT_TRUE(second.has_value());
+  EXPECT_TRUE(second->icv_ok);
+  EXPECT_EQ(second->payload(), b);
+}
+
+TEST_F(ForwardBench, EspForAnInstalledSaLeavesThePrivatePortAsTheInnerPacket) {
+  const Bytes inner = vpc_packet("198.19.2.20", "198.18.1.10", 120);
+  RefSealSpec spec;
+  spec.seq = 1;
+  spec.payload = inner;
+  const Bytes esp = ref_seal(inbound_params(), spec);
+  forward(0, kPublicPort, {frame(kPublicPort, esp)});
+
+  const std::vector<Bytes> out = transmitted(kPrivatePort);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(transmitted(kPublicPort).empty());
+  const rte_ether_hdr eth = ethernet_of(out[0]);
+  EXPECT_TRUE(rte_is_same_ether_addr(&eth.dst_addr, &kPrivateHostMac));  // on-link host
+  EXPECT_TRUE(rte_is_same_ether_addr(&eth.src_addr, &io_.ports[kPrivatePort].mac));
+  EXPECT_EQ(eth.ether_type, rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4));
+  EXPECT_EQ(without_ethernet(out[0]), inner);
+  EXPECT_EQ(ctx_[0]->counters.decrypted, 1u);
+  EXPECT_EQ(sas_->find_inbound(kSpiInbound, ip("192.0.2.1"))->usage.packets.get(), 1u);
+}
+
+TEST_F(ForwardBench, EspInUdpFromANattedPeerIsDecapsulatedToo) {
+  const Bytes inner = vpc_packet("198.19.2.21", "198.18.1.10", 90);
+  SaParams natted = inbound_params();
+  natted.udp_encap = true;  // same SA: a NAT may appear mid-SA
+  RefSealSpec spec;
+  spec.payload = inner;
+  const Bytes esp_in_udp = ref_seal(natted, spec);
+  ASSERT_EQ(esp_in_udp[9], IPPROTO_UDP);
+  forward(0, kPublicPort, {frame(kPublicPort, esp_in_udp)});
+  const std::vector<Bytes> out = transmitted(kPrivatePort);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(without_ethernet(out[0]), inner);
+}
+
+TEST_F(ForwardBench, OutboundMissesAreDroppedWithTheirReason) {
+  forward(0, kPrivatePort,
+          {frame(kPrivatePort, vpc_packet("198.18.1.10", "198.21.0.1")),   // no route
+           frame(kPrivatePort, vpc_packet("198.17.0.1", "198.19.0.1")),    // no SPD rule
+           frame(kPrivatePort, vpc_packet("198.18.1.10", "198.19.9.9")),   // rule, empty slot
+           frame(kPrivatePort, vpc_packet("198.18.1.10", "198.21.0.2"))});  // no route
+  EXPECT_TRUE(transmitted(kPublicPort).empty());
+  const ForwardContext& c = *ctx_[0];
+  EXPECT_EQ(fwd_drops(c, ForwardDrop::no_route), 2u);
+  EXPECT_EQ(fwd_drops(c, ForwardDrop::no_policy), 1u);
+  EXPECT_EQ(fwd_drops(c, ForwardDrop::no_sa), 1u);
+  EXPECT_EQ(c.counters.encrypted, 0u);
+  EXPECT_EQ(sas_->find_outbound(kSlotGw0)->usage.packets.get(), 0u);
+}
+
+TEST_F(ForwardBench, InboundUnknownSpiTamperedAndNonEspAreDropped) {
+  const Bytes inner = vpc_packet("198.19.2.20", "198.18.1.10");
+  RefSealSpec spec;
+  spec.payload = inner;
+  SaParams unknown = inbound_params();
+  unknown.spi = 0x7777;
+  const Bytes wrong_spi = ref_seal(unknown, spec);
+  Bytes tampered = ref_seal(inbound_params(), spec);
+  tampered[tampered.size() - 20] ^= 0x01;  // inside the ciphertext
+  Bytes udp = vpc_packet("203.0.113.2", "192.0.2.1");  // UDP, but not to port 4500
+  spec.seq = 2;
+  const Bytes good = ref_seal(inbound_params(), spec);
+
+  forward(0, kPublicPort,
+          {frame(kPublicPort, wrong_spi), frame(kPublicPort, tampered), frame(kPublicPort, udp),
+           frame(kPublicPort, good)});
+
+  const std::vector<Bytes> out = transmitted(kPrivatePort);
+  ASSERT_EQ(out.size(), 1u);  // only the authentic packet
+  EXPECT_EQ(without_ethernet(out[0]), inner);
+  const ForwardContext& c = *ctx_[0];
+  EXPECT_EQ(fwd_drops(c, ForwardDrop::no_sa), 1u);
+  EXPECT_EQ(fwd_drops(c, ForwardDrop::not_esp), 1u);
+  EXPECT_EQ(c.counters.esp_drops[dataplane::index_of(DropReason::auth_failed)], 1u);
+  const InboundSa* sa = sas_->find_inbound(kSpiInbound, ip("192.0.2.1"));
+  EXPECT_EQ(sa->usage.drops[dataplane::index_of(DropReason::auth_failed)].get(), 1u);
+  EXPECT_EQ(sa->usage.packets.get(), 1u);
+}
+
+TEST_F(ForwardBench, ReplayedEspIsDroppedAsReplay) {
+  RefSealSpec spec;
+  spec.payload = vpc_packet("198.19.2.20", "198.18.1.10");
+  const Bytes esp = ref_seal(inbound_params(), spec);
+  forward(0, kPublicPort, {frame(kPublicPort, esp), frame(kPublicPort, esp)});
+  EXPECT_EQ(transmitted(kPrivatePort).size(), 1u);
+  EXPECT_EQ(ctx_[0]->counters.esp_drops[dataplane::index_of(DropReason::replay)], 1u);
+}
+
+TEST_F(ForwardBench, TrafficOverTheGatewayCapIsDroppedAsOverCap) {
+  // Gateway 1 is capped at 5 Mbps: a 12 000-byte bucket, and the clock
+  // stands still, so a burst of 32 ESP packets of ~1 050 bytes cannot all pass.
+  std::vector<rte_mbuf*> burst;
+  for (uint32_t i = 0; i < 32; ++i)
+    burst.push_back(frame(kPrivatePort, vpc_packet("198.18.1.10", "198.20.0.9", 1000, i)));
+  forward(0, kPrivatePort, burst);
+  const size_t sent = transmitted(kPublicPort).size();
+  const uint64_t over = fwd_drops(*ctx_[0], ForwardDrop::over_cap);
+  EXPECT_EQ(sent + over, 32u);
+  EXPECT_GE(sent, 8u);
+  EXPECT_LE(sent, 12u);
+  EXPECT_GT(over, 0u);
+
+  // Gateway 0 (1 Gbps) is not affected by gateway 1's empty bucket.
+  forward(0, kPrivatePort, {frame(kPrivatePort, vpc_packet("198.18.1.10", "198.19.0.9"))});
+  EXPECT_EQ(transmitted(kPublicPort).size(), 1u);
+
+  // Time refills the bucket.
+  clock_ += 1'000'000'000;
+  forward(0, kPrivatePort, {frame(kPrivatePort, vpc_packet("198.18.1.10", "198.20.0.9"))});
+  EXPECT_EQ(transmitted(kPublicPort).size(), 1u);
+  EXPECT_EQ(fwd_drops(*ctx_[0], ForwardDrop::over_cap), over);
+}
+
+TEST_F(ForwardBench, PacketForAnSaOfAnotherWorkerIsHandedToItsOwner) {
+  const Bytes inner = vpc_packet("198.18.1.10", "198.22.3.4");
+  forward(0, kPrivatePort, {frame(kPrivatePort, inner)});
+  EXPECT_TRUE(transmitted(kPublicPort).empty());
+  EXPECT_EQ(ctx_[0]->counters.handed_off, 1u);
+
+  // The owner picks it up on its next round and encrypts it with its SA.
+  EXPECT_EQ(forward_handoff(*ctx_[1], *workers_[1]), 1u);
+  io::tx_flush(*workers_[1]);
+  const std::vector<Bytes> out = transmitted(kPublicPort);
+  ASSERT_EQ(out.size(), 1u);
+  const auto opened = ref_open(outbound_params(kSpiOther, "203.0.113.2", false),
+                               without_ethernet(out[0]));
+  ASSERT_TRUE(opened.has_value());
+  EXPECT_TRUE(opened->icv_ok);
+  EXPECT_EQ(opened->spi, kSpiOther);
+  EXPECT_EQ(opened->payload(), inner);
+  EXPECT_EQ(ctx_[1]->counters.handoff_received, 1u);
+  EXPECT_EQ(ctx_[1]->counters.encrypted, 1u);
+  EXPECT_EQ(sas_->find_outbound(kSlotOther)->usage.packets.get(), 1u);
+}
+
+TEST_F(ForwardBench, InstalledAsTheWorkersHookItForwardsThroughThePollLoop) {
+  io_.hook = make_forward_hook(*ctx_[0]);
+  const Bytes inner = vpc_packet("198.18.1.10", "198.19.2.20");
+  ASSERT_EQ(rte_ring_enqueue(rx_[kPrivatePort], frame(kPrivatePort, inner)), 0);
+  EXPECT_EQ(io::worker_poll_once(*workers_[0]), 1u);
+  const std::vector<Bytes> out = transmitted(kPublicPort);
+  ASSERT_EQ(out.size(), 1u);
+  const auto opened = ref_open(outbound_params(kSpiGw0, "203.0.113.2", false),
+                               without_ethernet(out[0]));
+  ASSERT_TRUE(opened.has_value());
+  EXPECT_TRUE(opened->icv_ok);
+  EXPECT_EQ(opened->payload(), inner);
+}
+
+TEST(ForwardDropTable, NamesAreIndexedAndUnique) {
+  for (size_t i = 0; i < kForwardDropCount; ++i) {
+    EXPECT_EQ(index_of(kForwardDrops[i].reason), i);
+    for (size_t j = i + 1; j < kForwardDropCount; ++j)
+      EXPECT_NE(kForwardDrops[i].name, kForwardDrops[j].name);
+  }
+  EXPECT_EQ(name_of(ForwardDrop::over_cap), "over_cap");
+}
+
+}  // namespace
+}  // namespace vpngw::dataplane::forward::test
