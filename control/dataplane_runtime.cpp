@@ -5,7 +5,16 @@
 
 #include <algorithm>
 
+#include <rte_cycles.h>
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <map>
+
+#include "control/static_sa.hpp"
+#include "dataplane/forward/forward_context.hpp"
 #include "dataplane/io/address_set.hpp"
+#include "dataplane/qos/tsc_clock.hpp"
 #include "dataplane/io/neighbour_table.hpp"
 #include "dataplane/io/port.hpp"
 #include "dataplane/io/punt.hpp"
@@ -14,6 +23,53 @@
 namespace vpngw {
 
 namespace io = dataplane::io;
+namespace dp = dataplane;
+
+namespace {
+
+// Dense indexes for gateways (caps, routes, SPD) and tunnels (outbound SA
+// slots), stable while the resource exists so tables can be rebuilt freely.
+class IndexMap {
+ public:
+  explicit IndexMap(uint32_t capacity) : capacity_(capacity) {}
+  std::optional<uint32_t> index_of(const std::string& id) {
+    if (auto it = ids_.find(id); it != ids_.end()) return it->second;
+    for (uint32_t i = 0; i < capacity_; ++i) {
+      bool used = false;
+      for (const auto& [_, v] : ids_) used |= (v == i);
+      if (!used) return ids_[id] = i;
+    }
+    return std::nullopt;
+  }
+  // Forgets the ids not in `live`, returning their indexes.
+  std::vector<uint32_t> retain(const std::vector<std::string>& live) {
+    std::vector<uint32_t> gone;
+    for (auto it = ids_.begin(); it != ids_.end();) {
+      if (std::find(live.begin(), live.end(), it->first) == live.end()) {
+        gone.push_back(it->second);
+        it = ids_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    return gone;
+  }
+
+ private:
+  uint32_t capacity_;
+  std::map<std::string, uint32_t> ids_;
+};
+
+struct InstalledSa {
+  dp::SaParams params;
+  uint32_t slot = 0;  // outbound only
+};
+
+bool same_params(const dp::SaParams& a, const dp::SaParams& b) {
+  return std::memcmp(&a, &b, sizeof a) == 0;  // trivially copyable, value-initialised
+}
+
+}  // namespace
 
 struct DataplaneRuntime::State {
   io::IoShared shared;
@@ -27,6 +83,21 @@ struct DataplaneRuntime::State {
   std::vector<Ipv4Addr> next_hops;  // per port index, 0.0.0.0 when none
   uint64_t ike_packets = 0;         // punted IKE packets (no engine yet)
   bool running = false;
+
+  // Forwarding: the ESP stages behind the workers' hook.
+  std::unique_ptr<dp::SaTables> sas;
+  std::unique_ptr<dp::qos::GatewayCapTable> caps;
+  std::unique_ptr<dp::HandoffRings> handoff;
+  std::unique_ptr<dp::PublishedTable<dp::RouteTable>> routes;
+  std::unique_ptr<dp::PublishedTable<dp::SpdClassifier>> spd;
+  dp::forward::ForwardShared forward_shared;
+  std::vector<std::unique_ptr<dp::CryptoCtx>> crypto;
+  std::vector<std::unique_ptr<dp::forward::ForwardContext>> forward;
+  IndexMap gateway_index{dp::qos::kMaxGateways};
+  IndexMap tunnel_slot{kOutboundSlots};
+  std::map<uint32_t, uint32_t> gateway_rate;           // index -> Mbps installed
+  std::map<std::string, InstalledSa> installed;        // static SA id -> what is in the tables
+  static constexpr uint32_t kOutboundSlots = 1024;
 };
 
 DataplaneRuntime::DataplaneRuntime() : s_(std::make_unique<State>()) {}
@@ -70,11 +141,40 @@ std::string DataplaneRuntime::start(const DaemonConfig& cfg, std::string* why_do
   s_->shared.punt = io::create_punt_ring("vpngw_punt");
   if (!s_->shared.punt) return "cannot create the punt ring";
   s_->shared.neighbours = &s_->neighbours;
+
+  std::string error;
+  dp::SaTablesConfig sa_config;
+  sa_config.name = "vpngw_sa";
+  sa_config.workers = static_cast<uint32_t>(s_->lcores.size());
+  sa_config.inbound_capacity = 4096;
+  sa_config.outbound_slots = State::kOutboundSlots;
+  s_->sas = dp::SaTables::create(sa_config, &error);
+  if (!s_->sas) return "SA tables: " + error;
+  s_->caps = std::make_unique<dp::qos::GatewayCapTable>(rte_get_tsc_hz());
+  s_->handoff = dp::HandoffRings::create("vpngw_handoff", sa_config.workers, 1024, SOCKET_ID_ANY, &error);
+  if (!s_->handoff) return "handoff rings: " + error;
+  rte_rcu_qsbr* qsbr = s_->sas->rcu().get();
+  s_->routes = std::make_unique<dp::PublishedTable<dp::RouteTable>>(qsbr);
+  s_->spd = std::make_unique<dp::PublishedTable<dp::SpdClassifier>>(qsbr);
+  s_->forward_shared = {s_->routes.get(), s_->spd.get(), s_->sas.get(), s_->caps.get(), s_->handoff.get(),
+                        &dp::qos::TscClock::now};
+
   s_->counters.resize(s_->lcores.size());
   for (size_t i = 0; i < s_->lcores.size(); ++i) {
+    auto crypto = dp::CryptoCtx::create({}, &error);
+    if (!crypto) return "crypto context: " + error;
+    auto fwd = std::make_unique<dp::forward::ForwardContext>();
+    fwd->shared = &s_->forward_shared;
+    fwd->worker_id = static_cast<uint32_t>(i);
+    fwd->crypto = crypto.get();
     io::WorkerConfig wc;
     wc.queue = static_cast<uint16_t>(i);
     wc.drains_control_tx = (i == 0);
+    wc.qsbr = qsbr;
+    wc.qsbr_thread_id = static_cast<unsigned>(i);
+    wc.hook = dp::forward::make_forward_hook(*fwd);
+    s_->crypto.push_back(std::move(crypto));
+    s_->forward.push_back(std::move(fwd));
     auto w = std::make_unique<io::WorkerContext>(&s_->shared, wc, &s_->counters[i]);
     if (!io::launch_worker(s_->lcores[i], w.get())) return "cannot launch worker on lcore " + std::to_string(s_->lcores[i]);
     s_->workers.push_back(std::move(w));
@@ -83,11 +183,109 @@ std::string DataplaneRuntime::start(const DaemonConfig& cfg, std::string* why_do
   return {};
 }
 
-void DataplaneRuntime::set_gateway_addresses(const std::vector<Ipv4Addr>& addresses) {
+void DataplaneRuntime::sync(const ResourceSnapshot& state) {
+  std::vector<Ipv4Addr> addresses;
+  for (const auto& g : state.gateways) addresses.push_back(g.public_ip);
   for (const auto& old : s_->gateway_list)
     if (std::find(addresses.begin(), addresses.end(), old) == addresses.end()) s_->gateway_ips.remove(old);
   for (const auto& a : addresses) s_->gateway_ips.add(a);
   s_->gateway_list = addresses;
+  if (!s_->running) return;
+
+  // Gateways: dense indexes and bandwidth caps.
+  std::vector<std::string> live;
+  for (const auto& g : state.gateways) live.push_back(g.id);
+  for (uint32_t gone : s_->gateway_index.retain(live)) {
+    s_->caps->remove(gone);
+    s_->gateway_rate.erase(gone);
+  }
+  std::map<std::string, uint32_t> gw_index;
+  for (const auto& g : state.gateways) {
+    auto idx = s_->gateway_index.index_of(g.id);
+    if (!idx) continue;
+    gw_index[g.id] = *idx;
+    auto it = s_->gateway_rate.find(*idx);
+    if (it == s_->gateway_rate.end())
+      s_->caps->install(*idx, dp::qos::mbps_to_bps(g.bandwidth_mbps));
+    else if (it->second != g.bandwidth_mbps)
+      s_->caps->set_bandwidth(*idx, dp::qos::mbps_to_bps(g.bandwidth_mbps));
+    s_->gateway_rate[*idx] = g.bandwidth_mbps;
+  }
+
+  // Tunnels: an outbound SA slot each; SPD rules point at it.
+  live.clear();
+  for (const auto& t : state.tunnels) live.push_back(t.id);
+  s_->tunnel_slot.retain(live);
+  std::map<std::string, uint32_t> slot_of;
+  std::vector<dp::SpdRuleSpec> rules;
+  for (const auto& t : state.tunnels) {
+    auto slot = s_->tunnel_slot.index_of(t.id);
+    auto gw = gw_index.find(t.gateway_id);
+    if (!slot || gw == gw_index.end()) continue;
+    slot_of[t.id] = *slot;
+    for (const auto& rule : t.spd)
+      for (const auto& peer : rule.peers) rules.push_back({gw->second, rule.local, peer, *slot});
+  }
+  std::string error;
+  if (auto spd = dp::SpdClassifier::build(rules, &error))
+    s_->spd->replace(std::move(spd));
+  else
+    spdlog::error("dataplane: SPD rebuild failed, keeping the previous one: {}", error);
+
+  std::vector<dp::RouteSpec> routes;
+  for (const auto& r : state.routes)
+    if (auto gw = gw_index.find(r.gateway_id); gw != gw_index.end()) routes.push_back({r.destination, gw->second});
+  if (auto table = dp::RouteTable::build(routes, &error))
+    s_->routes->replace(std::move(table));
+  else
+    spdlog::error("dataplane: route table rebuild failed, keeping the previous one: {}", error);
+
+  // Manually keyed SAs, owned by worker 0 (handoff brings packets to it).
+  std::map<std::string, InstalledSa> wanted;
+  for (const auto& sa : state.static_sas) {
+    auto t = std::find_if(state.tunnels.begin(), state.tunnels.end(), [&](const Tunnel& x) { return x.id == sa.tunnel_id; });
+    if (t == state.tunnels.end() || !slot_of.count(t->id)) continue;
+    auto g = std::find_if(state.gateways.begin(), state.gateways.end(), [&](const VpnGateway& x) { return x.id == t->gateway_id; });
+    auto c = std::find_if(state.customer_gateways.begin(), state.customer_gateways.end(),
+                          [&](const CustomerGateway& x) { return x.id == t->customer_gateway_id; });
+    if (g == state.gateways.end() || c == state.customer_gateways.end()) continue;
+    auto params = to_sa_params(sa, *t, *g, *c);
+    if (!params) {
+      spdlog::error("dataplane: SA {} not installed: {}: {}", sa.id, params.error().field, params.error().message);
+      continue;
+    }
+    wanted[sa.id] = InstalledSa{*params, slot_of[t->id]};
+  }
+  for (auto it = s_->installed.begin(); it != s_->installed.end();) {
+    const auto w = wanted.find(it->first);
+    if (w != wanted.end() && same_params(w->second.params, it->second.params) && w->second.slot == it->second.slot) {
+      ++it;
+      continue;
+    }
+    const dp::SaParams& p = it->second.params;
+    if (p.direction == dp::SaDirection::inbound)
+      s_->sas->remove_inbound(p.spi, p.tunnel_dst);
+    else
+      s_->sas->remove_outbound(it->second.slot);
+    it = s_->installed.erase(it);
+  }
+  for (const auto& [id, sa] : wanted) {
+    if (s_->installed.count(id)) continue;
+    const bool ok = sa.params.direction == dp::SaDirection::inbound
+                        ? s_->sas->install_inbound(sa.params, 0, &error)
+                        : s_->sas->install_outbound(sa.slot, sa.params, 0, &error);
+    if (ok)
+      s_->installed[id] = sa;
+    else
+      spdlog::error("dataplane: SA {} not installed: {}", id, error);
+  }
+}
+
+void DataplaneRuntime::reclaim() {
+  if (!s_->running) return;
+  s_->sas->reclaim();
+  s_->routes->reclaim();
+  s_->spd->reclaim();
 }
 
 void DataplaneRuntime::poll_control() {
@@ -124,14 +322,40 @@ Json DataplaneRuntime::counters() const {
   }
   Json drops = Json::object();
   for (const auto& d : io::kIoDrops) drops[std::string(d.name)] = t.drops[io::index_of(d.reason)];
+  Json forward{{"encrypted", 0}, {"decrypted", 0}, {"handed_off", 0}};
+  Json fdrops = Json::object();
+  for (const auto& d : dp::forward::kForwardDrops) fdrops[std::string(d.name)] = 0;
+  Json esp_drops = Json::object();
+  for (const auto& d : dp::kDropReasons) esp_drops[std::string(d.name)] = 0;
+  for (const auto& f : s_->forward) {
+    const auto& c = f->counters;
+    forward["encrypted"] = forward["encrypted"].get<uint64_t>() + c.encrypted;
+    forward["decrypted"] = forward["decrypted"].get<uint64_t>() + c.decrypted;
+    forward["handed_off"] = forward["handed_off"].get<uint64_t>() + c.handed_off;
+    for (const auto& d : dp::forward::kForwardDrops)
+      fdrops[std::string(d.name)] = fdrops[std::string(d.name)].get<uint64_t>() + c.drops[dp::forward::index_of(d.reason)];
+    for (size_t i = 0; i < dp::kDropReasons.size(); ++i)
+      esp_drops[std::string(dp::kDropReasons[i].name)] =
+          esp_drops[std::string(dp::kDropReasons[i].name)].get<uint64_t>() + c.esp_drops[i];
+  }
+  forward["drops"] = fdrops;
+  forward["esp_drops"] = esp_drops;
   return Json{{"running", true}, {"workers", s_->lcores.size()}, {"ports", ports},
-              {"drops", drops}, {"ike_packets_punted", s_->ike_packets}};
+              {"drops", drops}, {"forward", forward}, {"ike_packets_punted", s_->ike_packets}};
 }
 
 void DataplaneRuntime::stop() {
   if (!s_ || !s_->running) return;
   for (size_t i = 0; i < s_->workers.size(); ++i) io::stop_worker(s_->lcores[i], s_->workers[i].get());
   s_->workers.clear();
+  s_->forward.clear();
+  s_->crypto.clear();
+  s_->installed.clear();
+  s_->routes.reset();
+  s_->spd.reset();
+  s_->handoff.reset();
+  s_->sas.reset();
+  s_->caps.reset();
   for (uint16_t i = 0; i < s_->shared.port_count; ++i) io::port_stop(&s_->shared.ports[i]);
   io::free_punt_ring(s_->shared.punt);
   s_->shared.punt = nullptr;

@@ -11,6 +11,7 @@
 
 #include "control/daemon_config.hpp"
 #include "control/model_json.hpp"
+#include "control/store.hpp"
 
 namespace vpngw {
 
@@ -27,11 +28,18 @@ class DataplaneRuntime {
   std::string start(const DaemonConfig& config, std::string* why_down);
   bool running() const;
 
-  // Control thread: the public port answers ARP and ping for exactly these.
-  void set_gateway_addresses(const std::vector<Ipv4Addr>& addresses);
+  // Control thread: programs the workers from the resource model: the public
+  // port answers ARP and ping for every gateway's public IP; VPC routes, SPD
+  // rules, bandwidth caps and manually keyed SAs go into the forwarding
+  // tables. Idempotent; SAs whose parameters did not change are left alone
+  // (replacing one would restart its sequence numbers).
+  void sync(const ResourceSnapshot& state);
   // Control thread, every few milliseconds: learns ARP replies and takes IKE
   // packets off the punt ring (counted and freed until the IKE engine lands).
   void poll_control();
+  // Control thread, every few milliseconds: frees retired tables and SAs
+  // whose grace period has passed.
+  void reclaim();
   // Control thread, every second: ARP for next hops not resolved yet.
   void resolve_next_hops();
   Json counters() const;

@@ -62,17 +62,13 @@ int parse_command_line(int argc, char** argv, CommandLine& cl) {
   return 0;
 }
 
-// Keeps the public port answering ARP and ping for every gateway's public IP.
-class GatewayAddressSync final : public ResourceObserver {
+// Keeps the workers' tables in step with the resource model.
+class DataplaneSync final : public ResourceObserver {
  public:
-  GatewayAddressSync(const ResourceService& service, DataplaneRuntime& dataplane)
+  DataplaneSync(const ResourceService& service, DataplaneRuntime& dataplane)
       : service_(service), dataplane_(dataplane) {}
   void on_committed(const ChangeSet&) override { sync(); }
-  void sync() {
-    std::vector<Ipv4Addr> ips;
-    for (const auto& g : service_.state().gateways) ips.push_back(g.public_ip);
-    dataplane_.set_gateway_addresses(ips);
-  }
+  void sync() { dataplane_.sync(service_.state()); }
 
  private:
   const ResourceService& service_;
@@ -195,10 +191,13 @@ int run(int argc, char** argv) {
     spdlog::info("dataplane: ports started, workers polling");
   else
     spdlog::warn("dataplane stays down: {}", why_down);
-  GatewayAddressSync address_sync(service, dataplane);
-  address_sync.sync();
-  service.set_observer(&address_sync);
-  loop.add_timer(std::chrono::milliseconds(5), [&] { dataplane.poll_control(); }, true);
+  DataplaneSync dataplane_sync(service, dataplane);
+  dataplane_sync.sync();
+  service.set_observer(&dataplane_sync);
+  loop.add_timer(std::chrono::milliseconds(5), [&] {
+    dataplane.poll_control();
+    dataplane.reclaim();
+  }, true);
   loop.add_timer(std::chrono::seconds(1), [&] { dataplane.resolve_next_hops(); }, true);
 
   const auto started = std::chrono::steady_clock::now();

@@ -93,7 +93,7 @@ uint16_t poll_port(WorkerContext& w, uint16_t port_index) {
   }
   if (n_forward != 0) {
     c.to_hook += n_forward;
-    const ForwardHook& hook = w.shared->hook;
+    const ForwardHook& hook = w.config.hook.handle != nullptr ? w.config.hook : w.shared->hook;
     if (hook.handle != nullptr) {
       hook.handle(hook.ctx, w, port_index, forward, n_forward);
     } else {

@@ -49,6 +49,9 @@ struct WorkerConfig {
   bool drains_control_tx = false;  // exactly one worker sends the control thread's packets
   IdleBackoffConfig idle;
   rte_rcu_qsbr* qsbr = nullptr;    // optional: reported quiescent every round
+  // This worker's own forwarding stages (they hold per-worker state such as
+  // the crypto context); when unset, IoShared::hook is used.
+  ForwardHook hook;
   unsigned qsbr_thread_id = 0;
 };
 
