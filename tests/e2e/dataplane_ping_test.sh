@@ -10,10 +10,9 @@ P=vpngw-t-$$
 NS_GW=$P-gw NS_INET=$P-inet NS_VPC=$P-vpc
 PUB_GW=vegp$$ PUB_HOST=vehp$$ PRIV_GW=vegv$$ PRIV_HOST=vehv$$
 
-netns_cleanup() {
+e2e_extra_cleanup() {
   for ns in "$NS_GW" "$NS_INET" "$NS_VPC"; do ip netns del "$ns" 2>/dev/null || true; done
 }
-trap 'rc=$?; e2e_stop_pids; netns_cleanup; (exit $rc); e2e_cleanup' EXIT
 
 for ns in "$NS_GW" "$NS_INET" "$NS_VPC"; do
   ip netns add "$ns"

@@ -20,9 +20,13 @@ e2e_stop_pids() {
   E2E_PIDS=()
 }
 
+# A test may define e2e_extra_cleanup (e.g. to delete its namespaces); it
+# runs after the processes are gone.
 e2e_cleanup() {
   local rc=$?
+  set +e  # clean up everything even after a failure
   e2e_stop_pids
+  if declare -F e2e_extra_cleanup >/dev/null; then e2e_extra_cleanup; fi
   if [ $rc -ne 0 ] && [ -f "$E2E_DIR/vpngwd.log" ]; then
     echo "---- vpngwd log (last 30 lines) ----" >&2
     tail -n 30 "$E2E_DIR/vpngwd.log" >&2 || true

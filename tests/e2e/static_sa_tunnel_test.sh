@@ -9,10 +9,9 @@ e2e_init "$1" "$2"
 P=vpngw-t-$$
 NS_A=$P-a NS_G1=$P-g1 NS_G2=$P-g2 NS_B=$P-b
 
-netns_cleanup() {
+e2e_extra_cleanup() {
   for ns in "$NS_A" "$NS_G1" "$NS_G2" "$NS_B"; do ip netns del "$ns" 2>/dev/null || true; done
 }
-trap 'rc=$?; e2e_stop_pids; netns_cleanup; (exit $rc); e2e_cleanup' EXIT
 
 for ns in "$NS_A" "$NS_G1" "$NS_G2" "$NS_B"; do
   ip netns add "$ns"
