@@ -260,15 +260,21 @@ Result<Json> ApiDispatcher::tunnel_status(const Json& p) {
   if (!ref) return ref.error();
   auto t = service_.find_tunnel(*ref);
   if (!t) return t.error();
-  // IKE and dataplane state join here as those subsystems land; until then a
-  // tunnel has no IKE SA and no child SAs.
-  return Json{{"id", t->id},
-              {"name", t->name},
-              {"status", name_of(t->status)},
-              {"connection_status", name_of(t->connection)},
-              {"connection_reason", t->connection_reason},
-              {"ike_sa", nullptr},
-              {"child_sas", Json::array()}};
+  // The IKE SA joins here with the IKE engine; SAs and counters come from
+  // the dataplane when one runs.
+  Json out{{"id", t->id},
+           {"name", t->name},
+           {"status", name_of(t->status)},
+           {"connection_status", name_of(t->connection)},
+           {"connection_reason", t->connection_reason},
+           {"ike_sa", nullptr},
+           {"child_sas", Json::array()}};
+  if (tunnel_counters_) {
+    Json live = tunnel_counters_(t->id);
+    out["child_sas"] = live["sas"];
+    out["counters"] = {{"in", live["in"]}, {"out", live["out"]}, {"drops", live["drops"]}};
+  }
+  return out;
 }
 
 }  // namespace vpngw

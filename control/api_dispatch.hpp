@@ -22,6 +22,9 @@ class ApiDispatcher {
 
   std::string handle(std::string_view line);
 
+  // Live dataplane state of a tunnel (SAs and counters), when a dataplane runs.
+  void set_tunnel_counters(std::function<Json(const std::string& tunnel_id)> f) { tunnel_counters_ = std::move(f); }
+
   // For callers that already hold parsed JSON (tests).
   Json handle_json(const Json& request);
 
@@ -32,6 +35,7 @@ class ApiDispatcher {
 
   ResourceService& service_;
   std::function<Json()> info_;
+  std::function<Json(const std::string&)> tunnel_counters_;
 };
 
 Json error_json(const ApiError& error);

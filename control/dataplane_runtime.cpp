@@ -63,6 +63,7 @@ class IndexMap {
 struct InstalledSa {
   dp::SaParams params;
   uint32_t slot = 0;  // outbound only
+  std::string tunnel_id;
 };
 
 bool same_params(const dp::SaParams& a, const dp::SaParams& b) {
@@ -254,7 +255,7 @@ void DataplaneRuntime::sync(const ResourceSnapshot& state) {
       spdlog::error("dataplane: SA {} not installed: {}: {}", sa.id, params.error().field, params.error().message);
       continue;
     }
-    wanted[sa.id] = InstalledSa{*params, slot_of[t->id]};
+    wanted[sa.id] = InstalledSa{*params, slot_of[t->id], t->id};
   }
   for (auto it = s_->installed.begin(); it != s_->installed.end();) {
     const auto w = wanted.find(it->first);
@@ -342,6 +343,41 @@ Json DataplaneRuntime::counters() const {
   forward["esp_drops"] = esp_drops;
   return Json{{"running", true}, {"workers", s_->lcores.size()}, {"ports", ports},
               {"drops", drops}, {"forward", forward}, {"ike_packets_punted", s_->ike_packets}};
+}
+
+Json DataplaneRuntime::tunnel_counters(const std::string& tunnel_id) const {
+  Json sas = Json::array();
+  uint64_t totals[2][2] = {};  // [in/out][packets/bytes]
+  Json drops = Json::object();
+  for (const auto& [id, sa] : s_->installed) {
+    if (sa.tunnel_id != tunnel_id) continue;
+    const bool in = sa.params.direction == dp::SaDirection::inbound;
+    // The control thread is the only one that frees SAs, so reading the
+    // object it finds here is safe; the counters are relaxed atomics.
+    const dp::SaUsage* usage = nullptr;
+    if (in) {
+      if (const auto* rt = s_->sas->find_inbound(sa.params.spi, sa.params.tunnel_dst)) usage = &rt->usage;
+    } else if (const auto* rt = s_->sas->find_outbound(sa.slot)) {
+      usage = &rt->usage;
+    }
+    if (!usage) continue;
+    Json sa_drops = Json::object();
+    for (const auto& d : dp::kDropReasons) {
+      const uint64_t n = usage->drops[dp::index_of(d.reason)].get();
+      if (n == 0) continue;
+      sa_drops[std::string(d.name)] = n;
+      drops[std::string(d.name)] = drops.value(std::string(d.name), uint64_t{0}) + n;
+    }
+    const uint64_t packets = usage->packets.get(), bytes = usage->bytes.get();
+    totals[in ? 0 : 1][0] += packets;
+    totals[in ? 0 : 1][1] += bytes;
+    sas.push_back({{"id", id}, {"direction", in ? "in" : "out"}, {"spi", sa.params.spi},
+                   {"packets", packets}, {"bytes", bytes}, {"drops", sa_drops}});
+  }
+  return Json{{"sas", sas},
+              {"in", {{"packets", totals[0][0]}, {"bytes", totals[0][1]}}},
+              {"out", {{"packets", totals[1][0]}, {"bytes", totals[1][1]}}},
+              {"drops", drops}};
 }
 
 void DataplaneRuntime::stop() {

@@ -43,6 +43,9 @@ class DataplaneRuntime {
   // Control thread, every second: ARP for next hops not resolved yet.
   void resolve_next_hops();
   Json counters() const;
+  // The SAs the workers hold for a tunnel, with their counters:
+  // {"sas": [...], "in": {packets, bytes}, "out": {packets, bytes}, "drops": {...}}.
+  Json tunnel_counters(const std::string& tunnel_id) const;
   void stop();
 
  private:

@@ -213,6 +213,8 @@ int run(int argc, char** argv) {
                 {"dataplane", dataplane.counters()}};
   };
   ApiDispatcher dispatcher(service, info);
+  if (dataplane.running())
+    dispatcher.set_tunnel_counters([&](const std::string& id) { return dataplane.tunnel_counters(id); });
 
   ApiServerOptions opts;
   opts.socket_path = cfg.socket_path;

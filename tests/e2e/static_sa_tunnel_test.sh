@@ -103,6 +103,15 @@ for side in "gw2 0x00001001" "gw1 0x00002001"; do
   [ "$clear" -eq 0 ] || fail "$clear clear-text ICMP packets arriving at $1"
 done
 
+# Per-SA counters in tunnel status: every ping crossed both SAs of gw1.
+SOCK=$E2E_DIR/gw1/api.sock
+ctl --json tunnel status t >"$E2E_DIR/status.json"
+[ "$(json_get 'j["counters"]["out"]["packets"] >= 5 and j["counters"]["in"]["packets"] >= 5' <"$E2E_DIR/status.json")" = "True" ] \
+  || fail "tunnel status counters: $(cat "$E2E_DIR/status.json")"
+[ "$(json_get 'sorted(s["direction"] for s in j["child_sas"])' <"$E2E_DIR/status.json")" = "['in', 'out']" ] \
+  || fail "tunnel status lacks its SAs: $(cat "$E2E_DIR/status.json")"
+ctl tunnel status t >/dev/null || fail "human tunnel status failed"
+
 for gw in gw1 gw2; do
   SOCK=$E2E_DIR/$gw/api.sock
   ctl --json info >"$E2E_DIR/$gw.info"
