@@ -34,7 +34,13 @@ void forward_all(ForwardContext& ctx, io::WorkerContext& worker, uint16_t port_i
 
 }  // namespace
 
-io::ForwardHook make_forward_hook(ForwardContext& ctx) { return {&ctx, &hook_entry}; }
+// Each round, even when nothing arrived: packets other workers handed to
+// this one because it owns their SA.
+uint16_t poll_entry(void* ctx, io::WorkerContext& worker) {
+  return forward_handoff(*static_cast<ForwardContext*>(ctx), worker);
+}
+
+io::ForwardHook make_forward_hook(ForwardContext& ctx) { return {&ctx, &hook_entry, &poll_entry}; }
 
 void forward_burst(ForwardContext& ctx, io::WorkerContext& worker, uint16_t port_index,
                    rte_mbuf** pkts, uint16_t n) {

@@ -133,6 +133,8 @@ void tx_flush(WorkerContext& w) {
 uint32_t worker_poll_once(WorkerContext& w) {
   uint32_t received = 0;
   for (uint16_t p = 0; p < w.shared->port_count; ++p) received += poll_port(w, p);
+  const ForwardHook& hook = w.config.hook.handle != nullptr ? w.config.hook : w.shared->hook;
+  if (hook.poll != nullptr) received += hook.poll(hook.ctx, w);
   if (w.config.drains_control_tx) drain_control_tx(w);
   tx_flush(w);
   ++w.counters->polls;

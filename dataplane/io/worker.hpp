@@ -32,6 +32,11 @@ struct ForwardHook {
   void* ctx = nullptr;
   void (*handle)(void* ctx, WorkerContext& worker, uint16_t port_index, rte_mbuf** pkts,
                  uint16_t n) = nullptr;
+  // Optional, called once per round whether or not anything arrived: work
+  // queued for this worker by others (packets handed to an SA's owner).
+  // Returns how many packets it processed, so an idle backoff does not sleep
+  // while such work flows.
+  uint16_t (*poll)(void* ctx, WorkerContext& worker) = nullptr;
 };
 
 // Set up by the control thread before the workers start; read-only after.
