@@ -126,7 +126,6 @@ Result<dataplane::SaParams> to_sa_params(const StaticSa& sa, const Tunnel& tunne
   p.auth_key_len = static_cast<uint8_t>(auth->size());
   p.tunnel_src = sa.inbound ? cgw.public_ip : gw.public_ip;
   p.tunnel_dst = sa.inbound ? gw.public_ip : cgw.public_ip;
-  if (sa.inbound && cgw.public_ip.is_unspecified()) p.tunnel_src = Ipv4Addr{1};  // any peer address
   p.udp_encap = sa.udp_encap;
   for (const auto& rule : tunnel.spd) {
     if (p.local_count < p.local.size()) p.local[p.local_count++] = rule.local;

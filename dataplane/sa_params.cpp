@@ -67,7 +67,10 @@ std::optional<SaParamError> validate_sa_params(const SaParams& p) {
   if (p.spi < 256) return error("spi", "must be 256 or more (0-255 are reserved)");
   if (auto e = check_algorithms(p)) return e;
   if (auto e = check_keys(p)) return e;
-  if (p.tunnel_src.is_unspecified()) return error("tunnel_src", "must be an address, not 0.0.0.0");
+  // Only outbound SAs write a source address; an inbound SA's peer may be
+  // anywhere (0.0.0.0: behind NAT, address unknown), it is found by SPI.
+  if (p.direction == SaDirection::outbound && p.tunnel_src.is_unspecified())
+    return error("tunnel_src", "must be an address, not 0.0.0.0");
   if (p.tunnel_dst.is_unspecified()) return error("tunnel_dst", "must be an address, not 0.0.0.0");
   if (p.udp_encap && (p.udp_src_port == 0 || p.udp_dst_port == 0))
     return error("udp_port", "UDP encapsulation needs non-zero ports");

@@ -96,11 +96,11 @@ TEST_F(EspDecapRejects, TruncatedPacketsAreMalformed) {
     expect_drop(*sa.in, short_esp, DropReason::malformed);
 
     // Too short to hold an ESP header, IV, one block and the ICV.
-    Bytes stub(wire.begin(), wire.begin() + 20 + 8 + 8);
-    stub[2] = 0;
-    stub[3] = static_cast<uint8_t>(stub.size());
-    set_ipv4_checksum(stub);
-    expect_drop(*sa.in, stub, DropReason::malformed);
+    Bytes header_only(wire.begin(), wire.begin() + 20 + 8 + 8);
+    header_only[2] = 0;
+    header_only[3] = static_cast<uint8_t>(header_only.size());
+    set_ipv4_checksum(header_only);
+    expect_drop(*sa.in, header_only, DropReason::malformed);
 
     // Not even an IPv4 header.
     expect_drop(*sa.in, Bytes(wire.begin(), wire.begin() + 12), DropReason::malformed);

@@ -135,6 +135,12 @@ TEST(SaParams, OtherRules) {
   p.tunnel_dst = Ipv4Addr{0};
   expect_error(p, "tunnel_dst", "0.0.0.0");
   p = make_params(SaDirection::outbound, s);
+  p.tunnel_src = Ipv4Addr{0};
+  expect_error(p, "tunnel_src", "0.0.0.0");
+  p = make_params(SaDirection::inbound, s);
+  p.tunnel_src = Ipv4Addr{0};  // a peer behind NAT: found by SPI, source unknown
+  EXPECT_FALSE(check(p).has_value()) << "inbound SAs accept any peer address";
+  p = make_params(SaDirection::outbound, s);
   p.start_seq = uint64_t{1} << 32;
   expect_error(p, "start_seq", "32 bits");
   p.esn = true;
