@@ -54,6 +54,7 @@ Status read_port(const toml::table& root, const char* role, PortConfig& port) {
     if (!a) return config_error(path + "next_hop", "must be an IPv4 address");
     port.next_hop = *a;
   }
+  if (auto err = read_uint(*t, "mtu", path, port.mtu, 576, 9000)) return err;
   return std::nullopt;
 }
 
@@ -84,6 +85,11 @@ Result<DaemonConfig> parse_daemon_config(const std::string& toml_text) {
   if (cfg.public_port.port == cfg.private_port.port)
     return config_error("ports.private.port", "must differ from ports.public.port");
   if (const toml::table* w = root["workers"].as_table()) {
+    if (const toml::node* n = w->get("busy_poll")) {
+      auto v = n->value_exact<bool>();
+      if (!v) return config_error("workers.busy_poll", "must be true or false");
+      cfg.busy_poll = *v;
+    }
     if (const toml::node* n = w->get("lcores")) {
       const toml::array* arr = n->as_array();
       if (!arr) return config_error("workers.lcores", "must be an array of lcore ids");

@@ -18,6 +18,7 @@ struct PortConfig {
   std::optional<Cidr> address;       // the appliance's own address and prefix on that port
   std::optional<Ipv4Addr> host;      // host part of address (address.addr keeps host bits)
   std::optional<Ipv4Addr> next_hop;  // default next hop (public side)
+  uint32_t mtu = 1500;               // IP MTU of the link (576-9000)
 };
 
 struct DaemonConfig {
@@ -30,6 +31,7 @@ struct DaemonConfig {
   PortConfig public_port{.port = 0};
   PortConfig private_port{.port = 1};
   std::vector<uint32_t> worker_lcores;  // empty: every EAL lcore except the main one
+  bool busy_poll = false;               // workers never sleep when idle (benchmarks)
   std::vector<std::string> eal_args;    // used when none are given after "--"
   Quotas quotas;
 };

@@ -173,6 +173,7 @@ std::string DataplaneRuntime::start(const DaemonConfig& cfg, std::string* why_do
     wc.drains_control_tx = (i == 0);
     wc.qsbr = qsbr;
     wc.qsbr_thread_id = static_cast<unsigned>(i);
+    wc.idle.busy_poll = cfg.busy_poll;
     wc.hook = dp::forward::make_forward_hook(*fwd);
     s_->crypto.push_back(std::move(crypto));
     s_->forward.push_back(std::move(fwd));

@@ -31,11 +31,13 @@ client_timeout_ms = 2000
 port = 1
 address = "198.51.100.1/24"
 next_hop = "198.51.100.254"
+mtu = 1400
 [ports.private]
 port = 0
 address = "198.18.1.1/24"
 [workers]
 lcores = [1, 2]
+busy_poll = true
 [eal]
 args = ["--no-huge", "-m", "512"]
 [quotas]
@@ -52,6 +54,9 @@ spd_rules_per_tunnel = 5
   EXPECT_EQ(cfg->public_port.next_hop->str(), "198.51.100.254");
   EXPECT_EQ(cfg->private_port.port, 0);
   EXPECT_EQ(cfg->worker_lcores, (std::vector<uint32_t>{1, 2}));
+  EXPECT_EQ(cfg->public_port.mtu, 1400u);
+  EXPECT_EQ(cfg->private_port.mtu, 1500u);  // the default
+  EXPECT_TRUE(cfg->busy_poll);
   EXPECT_EQ(cfg->eal_args.size(), 3u);
   EXPECT_EQ(cfg->quotas.tunnels_per_gateway, 40u);
   EXPECT_EQ(cfg->quotas.spd_rules_per_tunnel, 5u);
@@ -71,6 +76,8 @@ TEST(DaemonConfig, ErrorsNameTheKey) {
       {"[ports.private]\nport = 0", "ports.private.port"},
       {"[api]\nclient_timeout_ms = \"fast\"", "api.client_timeout_ms"},
       {"[workers]\nlcores = 3", "workers.lcores"},
+      {"[workers]\nbusy_poll = 1", "workers.busy_poll"},
+      {"[ports.public]\nmtu = 100", "ports.public.mtu"},
       {"[daemon\nstate_dir=1", ""},
   };
   for (const auto& c : cases) {
