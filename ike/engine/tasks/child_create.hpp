@@ -1,0 +1,42 @@
+// The CHILD_SA of a tunnel: offering it (SA, TSi, TSr, inside IKE_AUTH or
+// CREATE_CHILD_SA), choosing from an offer as responder (proposal and
+// RFC 7296 §2.9 narrowing), and installing it in the dataplane: inbound
+// first, then the outbound switch, so the peer's first packet under the
+// new SA already finds it.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "ike/crypto/key_derivation.hpp"
+#include "ike/engine/tasks/task.hpp"
+
+namespace vpngw::ike {
+
+// SA (with a fresh inbound SPI, kept in sa.child_spi_offered), TSi, TSr.
+std::vector<Payload> child_offer(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config,
+                                 bool with_pfs_group);
+
+// Initiator: the child part of the response. Installs the CHILD_SA and
+// sets sa.child_up, or sets sa.failure (phase 2) and returns false.
+// `nonce_i`/`nonce_r`: the exchange's nonces; `pfs_secret` its g^ir if any.
+bool child_response(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config,
+                    const Message& response, ByteView nonce_i, ByteView nonce_r,
+                    ByteView pfs_secret, bool pfs_applies);
+
+// Responder: the child part of the answer (SA, TSi, TSr) after installing
+// the CHILD_SA, or an error notify (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE)
+// with sa.failure set to phase 2.
+std::vector<Payload> child_respond(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config,
+                                   const Message& request, ByteView nonce_i, ByteView nonce_r,
+                                   ByteView pfs_secret, bool pfs_applies);
+
+// Installs `child` with keys from KEYMAT; `exchange_initiator`: we sent the
+// request that created it (its "_i" keys are then our outbound keys).
+bool install_child(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config, ChildSa child,
+                   const ChildKeys& keys, bool exchange_initiator);
+
+// Removes a CHILD_SA's SAs from the dataplane and logs it.
+void uninstall_child(EngineContext& ctx, IkeSa& sa, const ChildSa& child);
+
+}  // namespace vpngw::ike

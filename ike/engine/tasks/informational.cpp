@@ -1,0 +1,102 @@
+#include "ike/engine/tasks/informational.hpp"
+
+#include <algorithm>
+
+#include "ike/engine/tasks/child_create.hpp"
+
+namespace vpngw::ike {
+
+namespace {
+
+Bytes spi_bytes(uint32_t spi) {
+  return {static_cast<uint8_t>(spi >> 24), static_cast<uint8_t>(spi >> 16),
+          static_cast<uint8_t>(spi >> 8), static_cast<uint8_t>(spi)};
+}
+
+uint32_t spi_value(const Bytes& b) {
+  return static_cast<uint32_t>(b[0]) << 24 | static_cast<uint32_t>(b[1]) << 16 |
+         static_cast<uint32_t>(b[2]) << 8 | b[3];
+}
+
+}  // namespace
+
+std::vector<Payload> DeleteIkeTask::build(EngineContext& ctx, IkeSa& sa, const TunnelConfig&) {
+  sa_log(ctx, sa, "deleting IKE_SA " + describe_spis(sa));
+  sa.state = IkeState::deleting;
+  DeletePayload d;
+  d.protocol = ProtocolId::ike;
+  d.spi_size = 0;
+  return {d};
+}
+
+TaskStatus DeleteIkeTask::process(EngineContext& ctx, IkeSa& sa, const TunnelConfig&,
+                                  const Message&, ByteView) {
+  sa_log(ctx, sa, "IKE_SA deleted");
+  sa.state = IkeState::dead;
+  return TaskStatus::done;
+}
+
+std::vector<Payload> DpdTask::build(EngineContext&, IkeSa&, const TunnelConfig&) { return {}; }
+
+TaskStatus DpdTask::process(EngineContext&, IkeSa&, const TunnelConfig&, const Message&, ByteView) {
+  return TaskStatus::done;
+}
+
+std::vector<Payload> DeleteChildTask::build(EngineContext& ctx, IkeSa& sa, const TunnelConfig&) {
+  DeletePayload d;
+  d.protocol = ProtocolId::esp;
+  d.spi_size = 4;
+  std::string list;
+  for (uint32_t spi : spis_in_) {
+    d.spis.push_back(spi_bytes(spi));
+    list += " " + std::to_string(spi);
+  }
+  sa_log(ctx, sa, "sending DELETE for ESP CHILD_SA with SPI" + list);
+  return {d};
+}
+
+TaskStatus DeleteChildTask::process(EngineContext& ctx, IkeSa& sa, const TunnelConfig&,
+                                    const Message&, ByteView) {
+  // The peer's answer names its SPIs; ours are gone either way now.
+  for (uint32_t spi : spis_in_) {
+    auto it = std::find_if(sa.children.begin(), sa.children.end(),
+                           [&](const ChildSa& c) { return c.spi_in == spi; });
+    if (it == sa.children.end()) continue;
+    uninstall_child(ctx, sa, *it);
+    sa.children.erase(it);
+  }
+  return TaskStatus::done;
+}
+
+std::vector<Payload> respond_informational(EngineContext& ctx, IkeSa& sa, const Message& request) {
+  std::vector<Payload> out;
+  DeletePayload ours;
+  ours.protocol = ProtocolId::esp;
+  ours.spi_size = 4;
+  for (const Payload& p : request.payloads) {
+    const auto* d = std::get_if<DeletePayload>(&p);
+    if (d == nullptr) continue;
+    if (d->protocol == ProtocolId::ike) {
+      sa_log(ctx, sa, "received DELETE for IKE_SA " + describe_spis(sa));
+      sa.peer_deleted = true;
+      continue;
+    }
+    if (d->protocol != ProtocolId::esp || d->spi_size != 4) continue;
+    for (const Bytes& spi : d->spis) {
+      if (spi.size() != 4) continue;
+      const uint32_t out_spi = spi_value(spi);
+      auto it = std::find_if(sa.children.begin(), sa.children.end(),
+                             [&](const ChildSa& c) { return c.spi_out == out_spi; });
+      if (it == sa.children.end()) continue;
+      sa_log(ctx, sa, "received DELETE for ESP CHILD_SA with SPI " + std::to_string(out_spi));
+      ours.spis.push_back(spi_bytes(it->spi_in));
+      uninstall_child(ctx, sa, *it);
+      sa.children.erase(it);
+      if (sa.children.empty()) sa.children_deleted_by_peer = true;
+    }
+  }
+  if (!ours.spis.empty()) out.push_back(ours);
+  return out;
+}
+
+}  // namespace vpngw::ike
