@@ -136,6 +136,7 @@ Result<DaemonConfig> parse_daemon_config(const std::string& toml_text) {
       if (!known) return config_error("quotas." + std::string(key.str()), "unknown quota");
     }
   }
+  if (auto err = parse_bench_knobs(toml_text, cfg.bench)) return *err;
   return cfg;
 }
 

@@ -9,6 +9,7 @@
 
 #include "common/net.hpp"
 #include "control/api_error.hpp"
+#include "control/bench_knobs.hpp"
 #include "control/quotas.hpp"
 
 namespace vpngw {
@@ -34,6 +35,7 @@ struct DaemonConfig {
   bool busy_poll = false;               // workers never sleep when idle (benchmarks)
   std::vector<std::string> eal_args;    // used when none are given after "--"
   Quotas quotas;
+  BenchKnobs bench;  // [bench]: scripts/bench only (control/bench_knobs.hpp)
 };
 
 // Parses TOML text; errors name the key ("quotas.vpcs") and the rule.

@@ -98,6 +98,7 @@ struct DataplaneRuntime::State {
   IndexMap tunnel_slot{kOutboundSlots};
   std::map<uint32_t, uint32_t> gateway_rate;           // index -> Mbps installed
   std::map<std::string, InstalledSa> installed;        // static SA id -> what is in the tables
+  BenchKnobs bench;                                    // [bench]: scripts/bench only
   static constexpr uint32_t kOutboundSlots = 1024;
 };
 
@@ -147,7 +148,8 @@ std::string DataplaneRuntime::start(const DaemonConfig& cfg, std::string* why_do
   dp::SaTablesConfig sa_config;
   sa_config.name = "vpngw_sa";
   sa_config.workers = static_cast<uint32_t>(s_->lcores.size());
-  sa_config.inbound_capacity = 4096;
+  s_->bench = cfg.bench;
+  sa_config.inbound_capacity = bench_inbound_capacity(cfg.bench, 4096);
   sa_config.outbound_slots = State::kOutboundSlots;
   s_->sas = dp::SaTables::create(sa_config, &error);
   if (!s_->sas) return "SA tables: " + error;
@@ -207,10 +209,11 @@ void DataplaneRuntime::sync(const ResourceSnapshot& state) {
     if (!idx) continue;
     gw_index[g.id] = *idx;
     auto it = s_->gateway_rate.find(*idx);
+    const uint32_t mbps = bench_cap_mbps(s_->bench, g.bandwidth_mbps);
     if (it == s_->gateway_rate.end())
-      s_->caps->install(*idx, dp::qos::mbps_to_bps(g.bandwidth_mbps));
+      s_->caps->install(*idx, dp::qos::mbps_to_bps(mbps));
     else if (it->second != g.bandwidth_mbps)
-      s_->caps->set_bandwidth(*idx, dp::qos::mbps_to_bps(g.bandwidth_mbps));
+      s_->caps->set_bandwidth(*idx, dp::qos::mbps_to_bps(mbps));
     s_->gateway_rate[*idx] = g.bandwidth_mbps;
   }
 
@@ -380,6 +383,8 @@ Json DataplaneRuntime::tunnel_counters(const std::string& tunnel_id) const {
               {"out", {{"packets", totals[1][0]}, {"bytes", totals[1][1]}}},
               {"drops", drops}};
 }
+
+dp::SaTables* DataplaneRuntime::sa_tables_for_bench() { return s_->running ? s_->sas.get() : nullptr; }
 
 void DataplaneRuntime::stop() {
   if (!s_ || !s_->running) return;

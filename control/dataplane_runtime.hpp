@@ -15,6 +15,10 @@
 
 namespace vpngw {
 
+namespace dataplane {
+class SaTables;
+}
+
 class DataplaneRuntime {
  public:
   DataplaneRuntime();
@@ -47,6 +51,8 @@ class DataplaneRuntime {
   // {"sas": [...], "in": {packets, bytes}, "out": {packets, bytes}, "drops": {...}}.
   Json tunnel_counters(const std::string& tunnel_id) const;
   void stop();
+  // For the [bench] knobs' synthetic SAs (control/bench_knobs.hpp); null when down.
+  dataplane::SaTables* sa_tables_for_bench();
 
  private:
   struct State;

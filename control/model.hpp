@@ -131,6 +131,10 @@ struct StaticSa {
   std::string enc_key;   // hex; GCM: key || 4-byte salt
   std::string auth_key;  // hex; empty with AES-GCM
   bool udp_encap = false;
+  // Inbound only: anti-replay window in packets, 0 (off) or 32-4096. Off is
+  // for benchmarks replaying one capture (as ipsec-secgw's default) and
+  // peers that cannot keep sequence numbers; a real SA keeps it on.
+  uint32_t replay_window = 1024;
   int64_t created_at = 0;
 };
 

@@ -187,6 +187,7 @@ void to_json(Json& j, const StaticSa& sa) {
            {"encryption", name_of(sa.encryption)},
            {"integrity", sa.integrity ? name_of(*sa.integrity) : "none"},
            {"udp_encap", sa.udp_encap},
+           {"replay_window", sa.replay_window},
            {"created_at", sa.created_at}};
 }
 void from_json(const Json& j, StaticSa& sa) {
@@ -199,6 +200,8 @@ void from_json(const Json& j, StaticSa& sa) {
   sa.integrity = integ == "none" ? std::nullopt
                                  : std::optional(parse_enum_or_throw(kIntegrityNames, j.at("integrity"), "integrity"));
   j.at("udp_encap").get_to(sa.udp_encap);
+  // Rows written before the field existed had the dataplane's default.
+  sa.replay_window = j.value("replay_window", uint32_t{1024});
   j.at("created_at").get_to(sa.created_at);
 }
 

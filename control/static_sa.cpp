@@ -54,8 +54,9 @@ std::string api_field(const std::string& dp_field) {
 
 Status apply_static_sa_params(const Json& p, StaticSa& sa, const RefResolver& resolve) {
   for (const auto& [key, value] : p.items()) {
-    static constexpr std::array<std::string_view, 8> known{"tunnel", "direction", "spi", "encryption",
-                                                           "integrity", "enc_key", "auth_key", "udp_encap"};
+    static constexpr std::array<std::string_view, 9> known{"tunnel",   "direction", "spi",
+                                                           "encryption", "integrity", "enc_key",
+                                                           "auth_key", "udp_encap", "replay_window"};
     if (std::find(known.begin(), known.end(), key) == known.end()) return invalid(key, "unknown parameter");
   }
   ParamsReader r(p, "");
@@ -98,6 +99,15 @@ Status apply_static_sa_params(const Json& p, StaticSa& sa, const RefResolver& re
   if (auto err = r.get("enc_key", sa.enc_key)) return err;
   if (auto err = r.get("auth_key", sa.auth_key)) return err;
   if (auto err = r.get("udp_encap", sa.udp_encap)) return err;
+  if (p.contains("replay_window")) {
+    if (!sa.inbound) return invalid("replay_window", "only inbound SAs have an anti-replay window");
+    if (auto err = r.get("replay_window", sa.replay_window)) return err;
+    if (sa.replay_window != 0 && (sa.replay_window < dataplane::kMinReplayWindow ||
+                                  sa.replay_window > dataplane::kMaxReplayWindow))
+      return invalid("replay_window", "must be 0 (anti-replay off) or " +
+                                          std::to_string(dataplane::kMinReplayWindow) + "-" +
+                                          std::to_string(dataplane::kMaxReplayWindow));
+  }
   if (!parse_hex(sa.enc_key)) return invalid("enc_key", "must be hex digits (an even number of them)");
   if (!parse_hex(sa.auth_key)) return invalid("auth_key", "must be hex digits (an even number of them)");
   return std::nullopt;
@@ -127,6 +137,7 @@ Result<dataplane::SaParams> to_sa_params(const StaticSa& sa, const Tunnel& tunne
   p.tunnel_src = sa.inbound ? cgw.public_ip : gw.public_ip;
   p.tunnel_dst = sa.inbound ? gw.public_ip : cgw.public_ip;
   p.udp_encap = sa.udp_encap;
+  if (sa.inbound) p.replay_window = sa.replay_window;
   for (const auto& rule : tunnel.spd) {
     if (p.local_count < p.local.size()) p.local[p.local_count++] = rule.local;
     for (const auto& peer : rule.peers)

@@ -194,7 +194,9 @@ int run(int argc, char** argv) {
   DataplaneSync dataplane_sync(service, dataplane);
   dataplane_sync.sync();
   service.set_observer(&dataplane_sync);
+  BenchSaDriver bench(cfg.bench, dataplane.sa_tables_for_bench());  // [bench] knobs: scripts/bench only
   loop.add_timer(std::chrono::milliseconds(5), [&] {
+    bench.tick(service.state());
     dataplane.poll_control();
     dataplane.reclaim();
   }, true);

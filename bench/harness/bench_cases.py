@@ -47,6 +47,21 @@ INNER_NET_IN = "198.18.2.0/24"
 TUNNEL_LOCAL = "203.0.113.1"
 TUNNEL_PEER = "203.0.113.2"
 
+# vpngwd's own port addresses (the VPN gateway's public IP is TUNNEL_LOCAL,
+# an extra address of the public port). The peer is on the public subnet, so
+# it is its own next hop; in the decrypt case the inner destination is on
+# the private subnet.
+VPNGW_PUBLIC_ADDR = "203.0.113.10/24"
+VPNGW_PRIVATE_ADDR_OUT = "198.18.0.254/24"   # encrypt: the VPC is 198.18.0.0/24
+VPNGW_PRIVATE_ADDR_IN = "198.18.2.254/24"    # decrypt: the VPC is 198.18.2.0/24
+# vpngw's names for the algorithms (vpngwctl sa create --enc/--auth).
+VPNGW_ALG = {
+    "aes128-cbc-sha1": ("aes128", "sha1"),
+    "aes256-cbc-sha256": ("aes256", "sha256"),
+    "3des-cbc-sha1": ("3des", "sha1"),
+    "aes128-gcm": ("aes128gcm", "none"),
+}
+
 
 def key_bytes(length, seed):
     """Deterministic test key: seed, seed+1, ... (mod 256)."""

@@ -58,7 +58,8 @@ constexpr std::array kRouteModify{FlagUse{"--gateway", true}};
 constexpr std::array kSaCreate{FlagUse{"--tunnel", true}, FlagUse{"--direction", true},
                               FlagUse{"--spi", true},    FlagUse{"--enc", true},
                               FlagUse{"--enc-key", true}, FlagUse{"--auth"},
-                              FlagUse{"--auth-key"},     FlagUse{"--udp-encap"}};
+                              FlagUse{"--auth-key"},     FlagUse{"--udp-encap"},
+                              FlagUse{"--replay-window"}};
 constexpr std::array kByTunnel{FlagUse{"--tunnel"}};
 
 constexpr std::array kResources{

@@ -78,6 +78,8 @@ constexpr std::array kFlags{
     FlagSpec{"--auth-key", "auth_key", FlagKind::text, "HEX", "integrity key in hex"},
     FlagSpec{"--udp-encap", "udp_encap", FlagKind::boolean, "BOOL",
              "ESP in UDP 4500 (RFC 3948) (bare flag = true)"},
+    FlagSpec{"--replay-window", "replay_window", FlagKind::integer, "PACKETS",
+             "inbound anti-replay window: 0 (off) or 32-4096 (default 1024)"},
     // Tunnel configuration export.
     FlagSpec{"--vendor", "vendor", FlagKind::text, "VENDOR",
              "strongswan, swanctl, cisco-ios, juniper-srx, ..."},

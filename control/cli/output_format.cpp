@@ -47,7 +47,7 @@ constexpr auto kFieldOrder = std::to_array<std::string_view>({
     "id", "name", "status", "connection_status", "connection_reason",
     "vpc_id", "cidrs", "route_table_id", "public_ip", "bandwidth",
     "gateway_id", "customer_gateway_id", "destination", "tunnel_id", "origin",
-    "direction", "spi", "udp_encap",
+    "direction", "spi", "udp_encap", "replay_window",
     "psk", "spd", "ike", "ipsec", "dpd", "start_action", "auto_route",
     "version", "mode", "encryption", "integrity", "dh_group", "pfs",
     "lifetime", "lifetime_kb", "esn", "local_id", "remote_id",

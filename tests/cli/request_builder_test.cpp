@@ -231,6 +231,19 @@ TEST(RequestBuilder, RouteVerbs) {
             expected(R"({"version":1,"op":"route.delete","params":{"id":"rtb-1"}})"));
 }
 
+TEST(RequestBuilder, SaCreateSendsTheReplayWindowAsANumber) {
+  EXPECT_EQ(request_for({"sa", "create", "--tunnel", "t1", "--direction", "in", "--spi", "0x1000",
+                         "--enc", "aes128", "--enc-key", "00", "--replay-window", "0"}),
+            expected(R"({"version":1,"op":"sa.create",
+                         "params":{"tunnel":"t1","direction":"in","spi":"0x1000",
+                                   "encryption":"aes128","enc_key":"00","replay_window":0}})"));
+  const auto error = usage_error_for({"sa", "create", "--tunnel", "t1", "--direction", "in", "--spi",
+                                      "4096", "--enc", "aes128", "--enc-key", "00",
+                                      "--replay-window", "off"});
+  EXPECT_EQ(error.flag, "--replay-window");
+  EXPECT_EQ(error.message, "expected an integer, got 'off'");
+}
+
 TEST(RequestBuilder, InfoAsksForDaemonInfo) {
   EXPECT_EQ(request_for({"info"}), expected(R"({"version":1,"op":"daemon.info"})"));
 }

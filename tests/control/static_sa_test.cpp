@@ -2,6 +2,8 @@
 // (the dataplane's), SPI rules, one outbound SA per tunnel, cascade on tunnel
 // delete, and keys that never leave the daemon.
 #include "control/api_dispatch.hpp"
+#include <algorithm>
+
 #include "control/static_sa.hpp"
 #include "service_fixture.hpp"
 
@@ -88,6 +90,58 @@ TEST_F(StaticSaTest, KeyAndSpiRules) {
   p = sa("in");
   p["tunnel"] = "nope";
   bad(p, ErrorCode::ResourceNotFound, "tunnel");
+}
+
+TEST_F(StaticSaTest, ReplayWindowIsAnInboundOption) {
+  // Default: the dataplane's 1024-packet window.
+  auto in = ok(svc_.create_static_sa(sa("in")));
+  EXPECT_EQ(in.replay_window, 1024u);
+  const auto& st = svc_.state();
+  auto params = to_sa_params(in, st.tunnels[0], st.gateways[0], st.customer_gateways[0]);
+  ASSERT_TRUE(params.ok());
+  EXPECT_EQ(params->replay_window, 1024u);
+
+  // 0 turns anti-replay off (benchmarks replaying one capture); it reaches
+  // the dataplane's SaParams and survives the store.
+  auto p = sa("in", 5000);
+  p["replay_window"] = 0;
+  auto off = ok(svc_.create_static_sa(p));
+  EXPECT_EQ(off.replay_window, 0u);
+  params = to_sa_params(off, st.tunnels[0], st.gateways[0], st.customer_gateways[0]);
+  ASSERT_TRUE(params.ok());
+  EXPECT_EQ(params->replay_window, 0u);
+  const auto stored = store_.snapshot().static_sas;
+  auto it = std::find_if(stored.begin(), stored.end(), [&](const StaticSa& s) { return s.id == off.id; });
+  ASSERT_NE(it, stored.end());
+  EXPECT_EQ(it->replay_window, 0u);
+
+  p = sa("in", 5001);
+  p["replay_window"] = 4096;
+  EXPECT_EQ(ok(svc_.create_static_sa(p)).replay_window, 4096u);
+
+  for (Json bad : {Json(1), Json(31), Json(4097), Json(-1), Json("64")}) {
+    p = sa("in", 6000);
+    p["replay_window"] = bad;
+    auto err = reject([&] { return svc_.create_static_sa(p); });
+    EXPECT_EQ(err.code, ErrorCode::InvalidParameterValue) << bad.dump();
+    EXPECT_EQ(err.field, "replay_window") << bad.dump();
+  }
+  p = sa("out");
+  p["replay_window"] = 0;
+  auto err = reject([&] { return svc_.create_static_sa(p); });
+  EXPECT_EQ(err.field, "replay_window");
+}
+
+TEST_F(StaticSaTest, RowsWithoutAReplayWindowReadAsTheDefault) {
+  StaticSa sa;
+  sa.id = "sa-00000001";
+  sa.tunnel_id = tunnel_;
+  sa.inbound = true;
+  sa.spi = 4096;
+  Json j = sa;
+  EXPECT_EQ(j.at("replay_window"), 1024);
+  j.erase("replay_window");  // as written before the field existed
+  EXPECT_EQ(j.get<StaticSa>().replay_window, 1024u);
 }
 
 TEST_F(StaticSaTest, DuplicatesAndOneOutboundPerTunnel) {
