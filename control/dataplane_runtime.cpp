@@ -134,6 +134,7 @@ std::string DataplaneRuntime::start(const DaemonConfig& cfg, std::string* why_do
     pc.address = *ports[i]->host;
     pc.prefix_len = ports[i]->address->len;
     pc.next_hop = ports[i]->next_hop.value_or(Ipv4Addr{});
+    pc.mtu = static_cast<uint16_t>(ports[i]->mtu);
     const std::string err = io::port_start(pc, queues, s_->pool, &s_->shared.ports[i]);
     if (!err.empty()) return (i == 0 ? "public port: " : "private port: ") + err;
     s_->shared.port_count = static_cast<uint16_t>(i + 1);
@@ -325,26 +326,16 @@ Json DataplaneRuntime::counters() const {
                        {"arp_replies", p.arp_replies_sent}, {"icmp_replies", p.icmp_replies_sent},
                        {"punted", p.punted}};
   }
+  // One drop table (dataplane/drop_reason.hpp): I/O, forwarding and ESP core.
   Json drops = Json::object();
-  for (const auto& d : io::kIoDrops) drops[std::string(d.name)] = t.drops[io::index_of(d.reason)];
-  Json forward{{"encrypted", 0}, {"decrypted", 0}, {"handed_off", 0}};
-  Json fdrops = Json::object();
-  for (const auto& d : dp::forward::kForwardDrops) fdrops[std::string(d.name)] = 0;
-  Json esp_drops = Json::object();
-  for (const auto& d : dp::kDropReasons) esp_drops[std::string(d.name)] = 0;
+  for (const auto& d : dp::kDropReasons) drops[std::string(d.name)] = t.drops[dp::index_of(d.reason)];
+  Json forward{{"encrypted", 0}, {"decrypted", 0}, {"handed_off", 0}, {"fragmented", 0}, {"mss_clamped", 0}, {"icmp_sent", 0}};
   for (const auto& f : s_->forward) {
     const auto& c = f->counters;
-    forward["encrypted"] = forward["encrypted"].get<uint64_t>() + c.encrypted;
-    forward["decrypted"] = forward["decrypted"].get<uint64_t>() + c.decrypted;
-    forward["handed_off"] = forward["handed_off"].get<uint64_t>() + c.handed_off;
-    for (const auto& d : dp::forward::kForwardDrops)
-      fdrops[std::string(d.name)] = fdrops[std::string(d.name)].get<uint64_t>() + c.drops[dp::forward::index_of(d.reason)];
-    for (size_t i = 0; i < dp::kDropReasons.size(); ++i)
-      esp_drops[std::string(dp::kDropReasons[i].name)] =
-          esp_drops[std::string(dp::kDropReasons[i].name)].get<uint64_t>() + c.esp_drops[i];
+    const std::pair<const char*, uint64_t> add[] = {{"encrypted", c.encrypted}, {"decrypted", c.decrypted},
+        {"handed_off", c.handed_off}, {"fragmented", c.fragmented}, {"mss_clamped", c.mss_clamped}, {"icmp_sent", c.icmp_sent}};
+    for (const auto& [key, n] : add) forward[key] = forward[key].get<uint64_t>() + n;
   }
-  forward["drops"] = fdrops;
-  forward["esp_drops"] = esp_drops;
   return Json{{"running", true}, {"workers", s_->lcores.size()}, {"ports", ports},
               {"drops", drops}, {"forward", forward}, {"ike_packets_punted", s_->ike_packets}};
 }

@@ -1,5 +1,9 @@
-// Why the ESP stages drop a packet. One table names every reason, so counters,
-// the CLI and the docs all use the same words.
+// Why the dataplane drops a packet: one closed list for the whole worker.
+// The ESP core (encap/decap), the I/O layer (worker loop, ARP/ICMP, punt,
+// TX) and the forwarding stages (route, SPD, SA, TTL, MTU, cap, next hop)
+// all count into arrays indexed by this enum: a worker's WorkerIoCounters
+// and, for reasons tied to an SA, the SA's own SaUsage. The name table below
+// is what the daemon's JSON, the CLI and docs/dataplane.md use.
 #pragma once
 
 #include <array>
@@ -10,7 +14,8 @@
 namespace vpngw::dataplane {
 
 enum class DropReason : uint8_t {
-  malformed,          // truncated or inconsistent outer/ESP lengths
+  // --- the ESP core (also counted per SA) ---
+  malformed,          // truncated or inconsistent headers or lengths
   fragmented,         // outer IPv4 fragment: must be reassembled before ESP
   chained_mbuf,       // multi-segment mbufs are not handled by the ESP core
   no_buffer_space,    // not enough headroom/tailroom to add ESP
@@ -26,9 +31,29 @@ enum class DropReason : uint8_t {
   sa_expired,         // hard lifetime (bytes/packets) reached
   seq_overflow,       // outbound sequence number space exhausted
   crypto_error,       // IPsec-MB refused or failed the job
+  // --- the forwarding stages ---
+  not_ipv4,           // Ethernet payload is not IPv4, or its header is not sane
+  not_esp,            // public-port packet that is neither ESP nor ESP-in-UDP 4500
+  no_route,           // outbound: no VPC route for the inner destination
+  no_policy,          // outbound: no SPD rule of the gateway matches the packet
+  no_sa,              // no SA installed for the SPD rule or the SPI
+  over_cap,           // outbound: over the gateway's bandwidth cap
+  no_next_hop,        // the egress port has no next hop for the destination
+  handoff_full,       // the owning worker's handoff ring was full
+  no_headroom,        // no room to put the Ethernet header back
+  ttl_exceeded,       // inner TTL <= 1: not forwarded (ICMP time exceeded sent)
+  too_big,            // DF set and the ESP packet would exceed the public MTU
+                      // (ICMP fragmentation needed sent)
+  no_mbuf,            // could not fragment the inner packet (no mbuf left)
+  // --- the I/O layer ---
+  not_for_us,         // ARP request for an address the appliance does not own
+  no_neighbour,       // next hop has no resolved MAC address yet
+  punt_ring_full,     // the control thread is behind: IKE/ARP packet dropped
+  no_handler,         // ESP/transit traffic while no forwarding hook is installed
+  tx_full,            // the port's TX queue did not take the packet
 };
 
-inline constexpr size_t kDropReasonCount = static_cast<size_t>(DropReason::crypto_error) + 1;
+inline constexpr size_t kDropReasonCount = static_cast<size_t>(DropReason::tx_full) + 1;
 
 struct DropReasonInfo {
   DropReason reason;
@@ -37,7 +62,8 @@ struct DropReasonInfo {
 };
 
 inline constexpr std::array<DropReasonInfo, kDropReasonCount> kDropReasons{{
-    {DropReason::malformed, "malformed", "truncated or inconsistent packet lengths"},
+    {DropReason::malformed, "malformed",
+     "truncated or inconsistent headers or lengths, or a bad checksum on a ping to us"},
     {DropReason::fragmented, "fragmented", "outer IPv4 fragment not reassembled"},
     {DropReason::chained_mbuf, "chained_mbuf", "multi-segment packet not supported"},
     {DropReason::no_buffer_space, "no_buffer_space", "not enough head/tail room for ESP"},
@@ -54,6 +80,24 @@ inline constexpr std::array<DropReasonInfo, kDropReasonCount> kDropReasons{{
     {DropReason::sa_expired, "sa_expired", "SA hard lifetime reached"},
     {DropReason::seq_overflow, "seq_overflow", "outbound sequence numbers exhausted"},
     {DropReason::crypto_error, "crypto_error", "crypto library rejected the job"},
+    {DropReason::not_ipv4, "not_ipv4", "not an IPv4 packet with a sane header"},
+    {DropReason::not_esp, "not_esp", "public-port packet that is not ESP"},
+    {DropReason::no_route, "no_route", "no VPC route for the destination"},
+    {DropReason::no_policy, "no_policy", "no SPD rule of the gateway matches"},
+    {DropReason::no_sa, "no_sa", "no SA installed for the policy or SPI"},
+    {DropReason::over_cap, "over_cap", "over the gateway's bandwidth cap"},
+    {DropReason::no_next_hop, "no_next_hop", "egress port has no next hop"},
+    {DropReason::handoff_full, "handoff_full", "owning worker's handoff ring full"},
+    {DropReason::no_headroom, "no_headroom", "no room for the Ethernet header"},
+    {DropReason::ttl_exceeded, "ttl_exceeded", "inner TTL expired (ICMP time exceeded sent)"},
+    {DropReason::too_big, "too_big",
+     "DF set and too big for the public MTU after ESP (ICMP fragmentation needed sent)"},
+    {DropReason::no_mbuf, "no_mbuf", "could not fragment the packet (no mbuf left)"},
+    {DropReason::not_for_us, "not_for_us", "ARP request for an address we do not own"},
+    {DropReason::no_neighbour, "no_neighbour", "next hop MAC address not resolved"},
+    {DropReason::punt_ring_full, "punt_ring_full", "control thread's punt ring is full"},
+    {DropReason::no_handler, "no_handler", "no forwarding stage installed for this traffic"},
+    {DropReason::tx_full, "tx_full", "transmit queue full"},
 }};
 
 constexpr size_t index_of(DropReason r) { return static_cast<size_t>(r); }
@@ -67,5 +111,13 @@ constexpr bool drop_table_is_indexed() {
   return true;
 }
 static_assert(drop_table_is_indexed(), "kDropReasons must list reasons in enum order");
+
+constexpr bool drop_names_are_unique() {
+  for (size_t i = 0; i < kDropReasons.size(); ++i)
+    for (size_t j = i + 1; j < kDropReasons.size(); ++j)
+      if (kDropReasons[i].name == kDropReasons[j].name) return false;
+  return true;
+}
+static_assert(drop_names_are_unique(), "kDropReasons names must be unique");
 
 }  // namespace vpngw::dataplane

@@ -2,13 +2,16 @@
 //
 // Outbound (private port): Ethernet off -> inner IPv4 check -> VPC route
 // (gateway) -> SPD (SA slot) -> SA, handed to its owning worker if that is
-// not us -> ESP encap -> gateway cap -> Ethernet on -> public port.
+// not us -> TTL, MSS clamp, public MTU (ICMP fragmentation needed or
+// fragmentation) -> ESP encap -> gateway cap -> Ethernet on -> public port.
 // Inbound (public port): ESP or ESP-in-UDP 4500 -> (SPI, outer dst) ->
-// SA, handed off likewise -> ESP decap -> Ethernet on -> private port.
+// SA, handed off likewise -> ESP decap -> TTL, MSS clamp -> Ethernet on ->
+// private port.
 //
-// The packet path takes no lock, allocates nothing, makes no syscall and
-// logs nothing; every drop is counted in the worker's ForwardCounters (and,
-// for the ESP core's reasons, in the SA's own usage counters).
+// The packet path takes no lock, allocates no heap memory (mbufs only, for
+// fragments and ICMP errors), makes no syscall and logs nothing; every drop
+// is counted under its DropReason in the worker's WorkerIoCounters (and,
+// for reasons tied to an SA, in the SA's own usage counters).
 #pragma once
 
 #include <rte_mbuf.h>
@@ -18,7 +21,7 @@
 
 #include "dataplane/crypto_ctx.hpp"
 #include "dataplane/drop_reason.hpp"
-#include "dataplane/forward/forward_drop.hpp"
+#include "dataplane/forward/inner_ip.hpp"
 #include "dataplane/io/worker.hpp"
 #include "dataplane/lookup/published_table.hpp"
 #include "dataplane/lookup/route_table.hpp"
@@ -47,19 +50,24 @@ struct ForwardShared {
   uint64_t (*now)() = nullptr;
 };
 
-// One worker's counters; only that worker writes them, others may read
-// stale values. A cache line of its own so workers never share one.
+// One worker's forwarding counters (drops are in its WorkerIoCounters);
+// only that worker writes them, others may read stale values. A cache line
+// of its own so workers never share one.
 struct alignas(kCacheLine) ForwardCounters {
   uint64_t encrypted = 0;     // ESP packets sent toward the public port
   uint64_t decrypted = 0;     // inner packets sent toward the private port
   uint64_t handed_off = 0;    // packets queued to their SA's owning worker
   uint64_t handoff_received = 0;
-  std::array<uint64_t, kForwardDropCount> drops{};
-  std::array<uint64_t, kDropReasonCount> esp_drops{};
-
-  void drop(ForwardDrop why, uint64_t n = 1) noexcept { drops[index_of(why)] += n; }
-  void drop(DropReason why) noexcept { esp_drops[dataplane::index_of(why)] += 1; }
+  uint64_t fragmented = 0;    // inner packets split to fit the public MTU
+  uint64_t fragments = 0;     // the fragments made of them
+  uint64_t mss_clamped = 0;   // TCP SYNs whose MSS option was lowered
+  uint64_t icmp_sent = 0;     // ICMP errors sent (time exceeded, fragmentation needed)
+  uint64_t icmp_rate_limited = 0;  // ICMP errors not sent: over the rate limit
 };
+
+// ICMP errors a worker may send: kIcmpErrorsPerSecond, in bursts of up to
+// IcmpRateLimit::burst.
+inline constexpr uint64_t kIcmpErrorsPerSecond = 100;
 
 // Per worker: created by the control thread for worker `worker_id`, with the
 // CryptoCtx the worker created on its own thread.
@@ -68,6 +76,8 @@ struct ForwardContext {
   uint32_t worker_id = 0;  // the owner id the SA tables use for this worker
   CryptoCtx* crypto = nullptr;
   ForwardCounters counters;
+  // Set from the caps' clock rate on first use when left at 0.
+  IcmpRateLimit icmp_limit;
 };
 
 // The hook to put in IoShared::hook for this worker's context. Every worker

@@ -1,3 +1,4 @@
+#include <rte_cycles.h>
 #include <rte_ether.h>
 
 #include <algorithm>
@@ -68,20 +69,63 @@ uint16_t forward_handoff(ForwardContext& ctx, io::WorkerContext& worker) {
   return n;
 }
 
-void hand_off(ForwardContext& ctx, const io::WorkerContext& worker, uint16_t port_index,
+void hand_off(ForwardContext& ctx, io::WorkerContext& worker, uint16_t port_index,
               uint16_t owner, rte_mbuf* m) {
   HandoffRings* rings = ctx.shared->handoff;
   if (rings == nullptr || owner >= rings->workers()) {
     // No way to reach the owner: the SA cannot be used from here.
-    drop_packet(ctx, ForwardDrop::handoff_full, m);
+    drop_packet(worker, DropReason::handoff_full, m);
     return;
   }
   m->port = worker.shared->ports[port_index].port_id;
   if (rings->send(ctx.worker_id, owner, &m, 1) == 1) {
     ++ctx.counters.handed_off;
   } else {
-    ctx.counters.drop(ForwardDrop::handoff_full);  // send() freed it
+    worker.counters->drop(DropReason::handoff_full);  // send() freed it
   }
+}
+
+namespace {
+
+rte_mbuf* icmp_error(ForwardContext& ctx, const rte_ipv4_hdr* ip, uint32_t len, uint8_t type,
+                     uint8_t code, uint16_t next_hop_mtu, uint32_t src_be, uint8_t ttl,
+                     rte_mempool* pool) {
+  if (!may_send_icmp_error(ip)) return nullptr;
+  IcmpRateLimit& limit = ctx.icmp_limit;
+  if (limit.interval == 0) {
+    // The caps' clock is the one ctx.shared->now reads.
+    const uint64_t hz = ctx.shared->caps != nullptr ? ctx.shared->caps->tsc_hz() : rte_get_tsc_hz();
+    limit.interval = std::max<uint64_t>(hz / kIcmpErrorsPerSecond, 1);
+  }
+  if (!limit.allow(ctx.shared->now())) {
+    ++ctx.counters.icmp_rate_limited;
+    return nullptr;
+  }
+  return make_icmp_error(pool, ip, len, type, code, next_hop_mtu, src_be, ttl);
+}
+
+}  // namespace
+
+void send_icmp_error(ForwardContext& ctx, io::WorkerContext& worker, const rte_ipv4_hdr* ip,
+                     uint32_t len, uint8_t type, uint8_t code, uint16_t next_hop_mtu,
+                     rte_mempool* pool) {
+  const io::PortRuntime& port = worker.shared->ports[kPrivatePort];
+  const uint32_t next_hop = next_hop_toward(port, ip->src_addr);
+  if (next_hop == 0) return;
+  rte_mbuf* m = icmp_error(ctx, ip, len, type, code, next_hop_mtu, port.address_be, 64, pool);
+  if (m != nullptr && io::send_to_next_hop(worker, kPrivatePort, next_hop, m))
+    ++ctx.counters.icmp_sent;
+}
+
+rte_mbuf* icmp_error_frame(ForwardContext& ctx, io::WorkerContext& worker,
+                           const rte_ipv4_hdr* ip, uint32_t len, uint8_t type, uint8_t code,
+                           rte_mempool* pool) {
+  const uint32_t src_be = worker.shared->ports[kPrivatePort].address_be;
+  // The outbound stage routes it like any VPC packet and takes one off the
+  // TTL: it leaves with 64, as the direct answers do.
+  rte_mbuf* m = icmp_error(ctx, ip, len, type, code, 0, src_be, 65, pool);
+  if (m != nullptr) ++ctx.counters.icmp_sent;
+  return m;
 }
 
 }  // namespace vpngw::dataplane::forward

@@ -1,15 +1,19 @@
 // Inbound: ESP and ESP-in-UDP from the public port become inner packets on
 // the private port. As outbound, each step works on the whole burst and
-// compacts the survivors.
+// compacts the survivors. After decryption the gateway routes the inner
+// packet: TTL (an expired one gets ICMP time exceeded, sent back through
+// the tunnel by the outbound stage) and MSS clamping for the return path.
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_prefetch.h>
 #include <rte_udp.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
 #include "dataplane/esp_decap.hpp"
+#include "dataplane/forward/inner_ip.hpp"
 #include "dataplane/forward/stages.hpp"
 
 namespace vpngw::dataplane::forward {
@@ -50,18 +54,18 @@ uint32_t esp_offset(const rte_ipv4_hdr* ip) {
 }
 
 // Ethernet off, ESP found, key built; survivors keep their order.
-void parse(ForwardContext& ctx, rte_mbuf** in, uint16_t n, InboundBurst& b) {
+void parse(io::WorkerContext& worker, rte_mbuf** in, uint16_t n, InboundBurst& b) {
   for (uint16_t i = 0; i < n; ++i) {
     if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(in[i + 1], void*));
     rte_mbuf* m = in[i];
     const rte_ipv4_hdr* ip = ipv4_after_ethernet(m);
     if (ip == nullptr) {
-      drop_packet(ctx, ForwardDrop::not_ipv4, m);
+      drop_packet(worker, DropReason::not_ipv4, m);
       continue;
     }
     const uint32_t off = esp_offset(ip);
     if (off == 0) {
-      drop_packet(ctx, ForwardDrop::not_esp, m);
+      drop_packet(worker, DropReason::not_esp, m);
       continue;
     }
     InboundKey& key = b.keys[b.n];
@@ -81,7 +85,7 @@ void look_up(ForwardContext& ctx, io::WorkerContext& worker, InboundBurst& b) {
     rte_mbuf* m = b.pkts[i];
     const SaRef<InboundSa> ref = b.refs[i];
     if (!ref) {
-      drop_packet(ctx, ForwardDrop::no_sa, m);
+      drop_packet(worker, DropReason::no_sa, m);
       continue;
     }
     if (ref.owner() != ctx.worker_id) {
@@ -97,28 +101,83 @@ void look_up(ForwardContext& ctx, io::WorkerContext& worker, InboundBurst& b) {
   b.n = kept;
 }
 
-// ESP decap, then Ethernet on and out of the private port toward the inner
-// destination (on-link) or the private next hop.
+// The largest inner packet the return path carries, for clamping the MSS
+// of a SYN coming in: exact for the outbound SA the gateway would use from
+// the packet's destination back to its source; without one, the inbound
+// SA's algorithms with UDP encapsulation assumed (an upper bound on the
+// overhead).
+uint32_t return_path_limit(ForwardContext& ctx, const rte_ipv4_hdr* ip, const InboundSa& in,
+                           uint32_t mtu) {
+  const RouteTable* routes = ctx.shared->routes->get();
+  const SpdClassifier* spd = ctx.shared->spd->get();
+  if (routes != nullptr && spd != nullptr) {
+    const uint32_t back_to = rte_be_to_cpu_32(ip->src_addr);
+    uint32_t gateway = kNoGateway;
+    routes->lookup_burst(&back_to, &gateway, 1);
+    if (gateway != kNoGateway) {
+      const SpdKey key = SpdKey::from_packet(gateway, ip->dst_addr, ip->src_addr);
+      uint32_t slot = kNoAction;
+      spd->classify_burst(&key, &slot, 1);
+      const OutboundTable& table = ctx.shared->sas->outbound();
+      // Another worker may own that SA: only its read-only sizes are read,
+      // and the object lives until this worker reports quiescence.
+      const SaRef<OutboundSa> ref = slot < table.slots() ? table.get(slot) : SaRef<OutboundSa>{};
+      if (ref) return max_inner_len(*ref.sa(), mtu);
+    }
+  }
+  const uint32_t fixed = kIpv4HeaderLen + kUdpHeaderLen + kEspHeaderLen + in.job.iv_len +
+                         in.job.icv_len;
+  return max_inner_len(fixed, in.job.block_len, mtu);
+}
+
+// ESP decap; then, as a router: TTL (expired: ICMP time exceeded back
+// through the tunnel), MSS clamp on SYNs; then Ethernet on and out of the
+// private port toward the inner destination (on-link) or the private next
+// hop.
 void decapsulate_and_send(ForwardContext& ctx, io::WorkerContext& worker, InboundBurst& b) {
   std::array<DropReason, kStageBurst> why;
+  std::array<rte_mbuf*, kStageBurst> before;
+  std::copy_n(b.pkts.begin(), b.n, before.begin());
   const uint16_t good = esp_decap_burst(*ctx.crypto, b.pkts.data(), b.sas.data(), b.n, why.data());
   for (uint16_t i = good; i < b.n; ++i) {
-    ctx.counters.drop(why[i]);  // the SA counted it too
+    worker.counters->drop(why[i]);  // the SA counted it too
     rte_pktmbuf_free(b.pkts[i]);
   }
+  // The core keeps the survivors in input order: find their SAs again.
+  uint16_t j = 0;
+  for (uint16_t i = 0; i < b.n && j < good; ++i)
+    if (before[i] == b.pkts[j]) b.sas[j++] = b.sas[i];
+
   const io::PortRuntime& port = worker.shared->ports[kPrivatePort];
+  const uint32_t public_mtu = worker.shared->ports[kPublicPort].mtu;
+  std::array<rte_mbuf*, kStageBurst> icmp_back;
+  uint16_t n_back = 0;
   for (uint16_t i = 0; i < good; ++i) {
     rte_mbuf* m = b.pkts[i];
-    const uint32_t dst_be = rte_pktmbuf_mtod(m, const rte_ipv4_hdr*)->dst_addr;
-    const uint32_t next_hop = next_hop_toward(port, dst_be);
+    auto* ip = rte_pktmbuf_mtod(m, rte_ipv4_hdr*);
+    const uint32_t len = rte_pktmbuf_data_len(m);
+    if (ip->time_to_live <= 1) [[unlikely]] {
+      rte_mbuf* icmp = icmp_error_frame(ctx, worker, ip, len,
+                                        kIcmpTimeExceeded, kIcmpTtlExceeded, m->pool);
+      if (icmp != nullptr) icmp_back[n_back++] = icmp;
+      drop_packet(worker, DropReason::ttl_exceeded, m);
+      continue;
+    }
+    // Only SYNs carry the option; the limit costs a lookup, so only then.
+    if (is_tcp_syn(ip, len) &&
+        clamp_tcp_mss(ip, len, mss_for(return_path_limit(ctx, ip, *b.sas[i], public_mtu))))
+      ++ctx.counters.mss_clamped;
+    decrement_ttl(ip);
+    const uint32_t next_hop = next_hop_toward(port, ip->dst_addr);
     if (next_hop == 0) {
-      drop_packet(ctx, ForwardDrop::no_next_hop, m);
+      drop_packet(worker, DropReason::no_next_hop, m);
     } else if (!prepend_ethernet(m)) {
-      drop_packet(ctx, ForwardDrop::no_headroom, m);
+      drop_packet(worker, DropReason::no_headroom, m);
     } else if (io::send_to_next_hop(worker, kPrivatePort, next_hop, m)) {
       ++ctx.counters.decrypted;
     }
   }
+  if (n_back != 0) forward_outbound(ctx, worker, icmp_back.data(), n_back);
 }
 
 }  // namespace
@@ -126,7 +185,7 @@ void decapsulate_and_send(ForwardContext& ctx, io::WorkerContext& worker, Inboun
 void forward_inbound(ForwardContext& ctx, io::WorkerContext& worker, rte_mbuf** pkts,
                      uint16_t n) {
   InboundBurst b;
-  parse(ctx, pkts, n, b);
+  parse(worker, pkts, n, b);
   if (b.n != 0) look_up(ctx, worker, b);
   if (b.n != 0) decapsulate_and_send(ctx, worker, b);
 }

@@ -1,6 +1,10 @@
 // Outbound: inner packets from the private port become ESP on the public
 // port. Each step works on the whole burst and compacts the survivors into
-// the front of the arrays, so the next step sees a dense burst.
+// the front of the arrays, so the next step sees a dense burst. Between the
+// SA lookup and ESP the gateway acts as a router: TTL, MSS clamping, and
+// the public MTU (ICMP fragmentation needed, or fragments); fragments can
+// make a burst grow, so that step feeds the rest of the pipeline in bursts
+// of its own.
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_prefetch.h>
@@ -8,6 +12,7 @@
 #include <array>
 
 #include "dataplane/esp_encap.hpp"
+#include "dataplane/forward/inner_ip.hpp"
 #include "dataplane/forward/stages.hpp"
 #include "dataplane/qos/cap_mbuf.hpp"
 
@@ -27,13 +32,13 @@ struct OutboundBurst {
 };
 
 // Ethernet off, IPv4 checked; survivors keep their order.
-void parse(ForwardContext& ctx, rte_mbuf** in, uint16_t n, OutboundBurst& b) {
+void parse(io::WorkerContext& worker, rte_mbuf** in, uint16_t n, OutboundBurst& b) {
   for (uint16_t i = 0; i < n; ++i) {
     if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(in[i + 1], void*));
     rte_mbuf* m = in[i];
     const rte_ipv4_hdr* ip = ipv4_after_ethernet(m);
     if (ip == nullptr) {
-      drop_packet(ctx, ForwardDrop::not_ipv4, m);
+      drop_packet(worker, DropReason::not_ipv4, m);
       continue;
     }
     b.dst_host[b.n] = rte_be_to_cpu_32(ip->dst_addr);
@@ -64,17 +69,17 @@ void look_up(ForwardContext& ctx, io::WorkerContext& worker, OutboundBurst& b) {
   for (uint16_t i = 0; i < b.n; ++i) {
     rte_mbuf* m = b.pkts[i];
     if (b.gateway[i] == kNoGateway) {
-      drop_packet(ctx, ForwardDrop::no_route, m);
+      drop_packet(worker, DropReason::no_route, m);
       continue;
     }
     if (b.slot[i] == kNoAction) {
-      drop_packet(ctx, ForwardDrop::no_policy, m);
+      drop_packet(worker, DropReason::no_policy, m);
       continue;
     }
     const SaRef<OutboundSa> ref =
         b.slot[i] < table.slots() ? table.get(b.slot[i]) : SaRef<OutboundSa>{};
     if (!ref) {
-      drop_packet(ctx, ForwardDrop::no_sa, m);
+      drop_packet(worker, DropReason::no_sa, m);
       continue;
     }
     if (ref.owner() != ctx.worker_id) {
@@ -91,15 +96,23 @@ void look_up(ForwardContext& ctx, io::WorkerContext& worker, OutboundBurst& b) {
   b.n = kept;
 }
 
+// What goes into ESP: packet i, its gateway and its SA.
+struct ReadyBurst {
+  std::array<rte_mbuf*, kStageBurst> pkts;
+  std::array<uint32_t, kStageBurst> gateway;
+  std::array<OutboundSa*, kStageBurst> sas;
+  uint16_t n = 0;
+};
+
 // ESP encap; the core keeps survivors in input order, so their gateways are
 // found again by walking both lists together.
-void encapsulate(ForwardContext& ctx, OutboundBurst& b) {
+void encapsulate(ForwardContext& ctx, io::WorkerContext& worker, ReadyBurst& b) {
   std::array<rte_mbuf*, kStageBurst> before;
   std::array<DropReason, kStageBurst> why;
   std::copy_n(b.pkts.begin(), b.n, before.begin());
   const uint16_t good = esp_encap_burst(*ctx.crypto, b.pkts.data(), b.sas.data(), b.n, why.data());
   for (uint16_t i = good; i < b.n; ++i) {
-    ctx.counters.drop(why[i]);  // the SA counted it too
+    worker.counters->drop(why[i]);  // the SA counted it too
     rte_pktmbuf_free(b.pkts[i]);
   }
   uint16_t j = 0;
@@ -110,7 +123,7 @@ void encapsulate(ForwardContext& ctx, OutboundBurst& b) {
 
 // Caps per gateway (one admit per run of same-gateway packets, keeping the
 // burst's order), then Ethernet on and out of the public port.
-void cap_and_send(ForwardContext& ctx, io::WorkerContext& worker, OutboundBurst& b) {
+void cap_and_send(ForwardContext& ctx, io::WorkerContext& worker, ReadyBurst& b) {
   const uint64_t now = ctx.shared->now();
   const io::PortRuntime& port = worker.shared->ports[kPublicPort];
   uint16_t start = 0;
@@ -125,17 +138,87 @@ void cap_and_send(ForwardContext& ctx, io::WorkerContext& worker, OutboundBurst&
       const uint32_t peer_be = rte_pktmbuf_mtod(m, const rte_ipv4_hdr*)->dst_addr;
       const uint32_t next_hop = next_hop_toward(port, peer_be);
       if (next_hop == 0) {
-        drop_packet(ctx, ForwardDrop::no_next_hop, m);
+        drop_packet(worker, DropReason::no_next_hop, m);
       } else if (!prepend_ethernet(m)) {
-        drop_packet(ctx, ForwardDrop::no_headroom, m);
+        drop_packet(worker, DropReason::no_headroom, m);
       } else if (io::send_to_next_hop(worker, kPublicPort, next_hop, m)) {
         ++ctx.counters.encrypted;
       }
     }
     for (uint16_t i = start + cap.sent; i < end; ++i)
-      drop_packet(ctx, ForwardDrop::over_cap, b.pkts[i]);
+      drop_packet(worker, DropReason::over_cap, b.pkts[i]);
     start = end;
   }
+}
+
+void send_ready(ForwardContext& ctx, io::WorkerContext& worker, ReadyBurst& r) {
+  if (r.n != 0) encapsulate(ctx, worker, r);
+  if (r.n != 0) cap_and_send(ctx, worker, r);
+  r.n = 0;
+}
+
+void push_ready(ForwardContext& ctx, io::WorkerContext& worker, ReadyBurst& r, rte_mbuf* m,
+                uint32_t gateway, OutboundSa* sa) {
+  if (r.n == kStageBurst) send_ready(ctx, worker, r);
+  r.pkts[r.n] = m;
+  r.gateway[r.n] = gateway;
+  r.sas[r.n] = sa;
+  ++r.n;
+}
+
+// The largest fragment a pool's mbuf holds with room left for ESP's trailer.
+uint32_t fragment_capacity(const rte_mempool* pool) {
+  const uint32_t room = rte_pktmbuf_data_room_size(const_cast<rte_mempool*>(pool));
+  const uint32_t reserved = RTE_PKTMBUF_HEADROOM + kEspMaxTailroom;
+  return room > reserved ? room - reserved : 0;
+}
+
+// The router's part, on packets whose SA this worker owns (a handed-off
+// packet is changed only by its owner, once): TTL, MSS, MTU. Survivors go
+// to ESP through `ready`.
+void route_inner(ForwardContext& ctx, io::WorkerContext& worker, OutboundBurst& b) {
+  const uint32_t mtu = worker.shared->ports[kPublicPort].mtu;
+  ReadyBurst ready;
+  for (uint16_t i = 0; i < b.n; ++i) {
+    rte_mbuf* m = b.pkts[i];
+    OutboundSa* sa = b.sas[i];
+    auto* ip = rte_pktmbuf_mtod(m, rte_ipv4_hdr*);
+    const uint32_t len = rte_pktmbuf_data_len(m);
+    if (ip->time_to_live <= 1) [[unlikely]] {
+      send_icmp_error(ctx, worker, ip, len, kIcmpTimeExceeded, kIcmpTtlExceeded, 0, m->pool);
+      drop_packet(worker, DropReason::ttl_exceeded, m);
+      continue;
+    }
+    const uint32_t limit = max_inner_len(*sa, mtu);
+    if (clamp_tcp_mss(ip, len, mss_for(limit)))
+      ++ctx.counters.mss_clamped;
+    if (rte_be_to_cpu_16(ip->total_length) <= limit) [[likely]] {
+      decrement_ttl(ip);
+      push_ready(ctx, worker, ready, m, b.gateway[i], sa);
+      continue;
+    }
+    if (dont_fragment(ip)) {
+      // RFC 1191: tell the sender the largest packet that fits.
+      send_icmp_error(ctx, worker, ip, len, kIcmpDestUnreachable, kIcmpFragNeeded,
+                      static_cast<uint16_t>(limit), m->pool);
+      sa->usage.drop(DropReason::too_big);
+      drop_packet(worker, DropReason::too_big, m);
+      continue;
+    }
+    decrement_ttl(ip);
+    std::array<rte_mbuf*, kMaxFragments> frags;
+    const uint32_t max_len = std::min(limit, fragment_capacity(m->pool));
+    const uint16_t count = fragment_ipv4(m, max_len, frags.data(), kMaxFragments);
+    if (count == 0) {
+      sa->usage.drop(DropReason::no_mbuf);
+      drop_packet(worker, DropReason::no_mbuf, m);
+      continue;
+    }
+    ++ctx.counters.fragmented;
+    ctx.counters.fragments += count;
+    for (uint16_t k = 0; k < count; ++k) push_ready(ctx, worker, ready, frags[k], b.gateway[i], sa);
+  }
+  send_ready(ctx, worker, ready);
 }
 
 }  // namespace
@@ -143,10 +226,9 @@ void cap_and_send(ForwardContext& ctx, io::WorkerContext& worker, OutboundBurst&
 void forward_outbound(ForwardContext& ctx, io::WorkerContext& worker, rte_mbuf** pkts,
                       uint16_t n) {
   OutboundBurst b;
-  parse(ctx, pkts, n, b);
+  parse(worker, pkts, n, b);
   if (b.n != 0) look_up(ctx, worker, b);
-  if (b.n != 0) encapsulate(ctx, b);
-  if (b.n != 0) cap_and_send(ctx, worker, b);
+  if (b.n != 0) route_inner(ctx, worker, b);
 }
 
 }  // namespace vpngw::dataplane::forward

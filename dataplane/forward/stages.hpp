@@ -22,8 +22,9 @@ void forward_outbound(ForwardContext& ctx, io::WorkerContext& worker, rte_mbuf**
 void forward_inbound(ForwardContext& ctx, io::WorkerContext& worker, rte_mbuf** pkts,
                      uint16_t n);
 
-inline void drop_packet(ForwardContext& ctx, ForwardDrop why, rte_mbuf* m) {
-  ctx.counters.drop(why);
+// Counts the drop in the worker's counters and frees the packet.
+inline void drop_packet(io::WorkerContext& worker, DropReason why, rte_mbuf* m) {
+  worker.counters->drop(why);
   rte_pktmbuf_free(m);
 }
 
@@ -74,7 +75,21 @@ inline uint32_t next_hop_toward(const io::PortRuntime& port, uint32_t dst_be) {
 // The frame keeps its Ethernet header so the owner runs the whole stage
 // again (its own lookups: no SA pointer crosses workers); mbuf->port is set
 // to the arrival port's DPDK id so the owner knows the direction.
-void hand_off(ForwardContext& ctx, const io::WorkerContext& worker, uint16_t port_index,
+void hand_off(ForwardContext& ctx, io::WorkerContext& worker, uint16_t port_index,
               uint16_t owner, rte_mbuf* m);
+
+// ICMP errors from the gateway's private address. `ip` is a packet the
+// worker is not forwarding; `len` bytes of it are readable.
+//   send_icmp_error: to a VPC host, out of the private port.
+//   icmp_error_frame: the same message as a frame for the outbound stage,
+//   for a host on the far side of a tunnel.
+// Both apply RFC 1812's rules and the worker's rate limit; nothing is sent
+// when either says no.
+void send_icmp_error(ForwardContext& ctx, io::WorkerContext& worker, const rte_ipv4_hdr* ip,
+                     uint32_t len, uint8_t type, uint8_t code, uint16_t next_hop_mtu,
+                     rte_mempool* pool);
+rte_mbuf* icmp_error_frame(ForwardContext& ctx, io::WorkerContext& worker,
+                           const rte_ipv4_hdr* ip, uint32_t len, uint8_t type, uint8_t code,
+                           rte_mempool* pool);
 
 }  // namespace vpngw::dataplane::forward

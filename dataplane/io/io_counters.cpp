@@ -17,7 +17,7 @@ IoTotals sum_counters(std::span<const WorkerIoCounters> workers) {
       dst.punted += src.punted;
       dst.to_hook += src.to_hook;
     }
-    for (size_t r = 0; r < kIoDropCount; ++r) t.drops[r] += w.drops[r];
+    for (size_t r = 0; r < kDropReasonCount; ++r) t.drops[r] += w.drops[r];
     t.idle_sleeps += w.idle_sleeps;
   }
   return t;

@@ -11,7 +11,7 @@ namespace vpngw::dataplane::io {
 
 namespace {
 
-void drop(WorkerContext& w, IoDrop reason, rte_mbuf* m) {
+void drop(WorkerContext& w, DropReason reason, rte_mbuf* m) {
   w.counters->drop(reason);
   rte_pktmbuf_free(m);
 }
@@ -25,7 +25,7 @@ void flush_port(WorkerContext& w, uint16_t port_index) {
   const uint16_t sent = rte_eth_tx_burst(port.port_id, w.config.queue, buf.pkts.data(), buf.count);
   for (uint16_t i = sent; i < buf.count; ++i) {
     bytes -= buf.pkts[i]->pkt_len;
-    drop(w, IoDrop::tx_full, buf.pkts[i]);
+    drop(w, DropReason::tx_full, buf.pkts[i]);
   }
   PortCounters& c = w.counters->ports[port_index];
   c.tx_packets += sent;
@@ -37,7 +37,7 @@ void punt(WorkerContext& w, uint16_t port_index, rte_mbuf* m) {
   // Not every PMD fills m->port (net_ring does not); the control thread needs it.
   m->port = w.shared->ports[port_index].port_id;
   if (rte_ring_mp_enqueue(w.shared->punt, m) != 0) [[unlikely]] {
-    drop(w, IoDrop::punt_ring_full, m);
+    drop(w, DropReason::punt_ring_full, m);
     return;
   }
   ++w.counters->ports[port_index].punted;
@@ -81,10 +81,10 @@ uint16_t poll_port(WorkerContext& w, uint16_t port_index) {
         punt(w, port_index, m);
         break;
       case PacketClass::arp_not_for_us:
-        drop(w, IoDrop::not_for_us, m);
+        drop(w, DropReason::not_for_us, m);
         break;
       case PacketClass::malformed:
-        drop(w, IoDrop::malformed, m);
+        drop(w, DropReason::malformed, m);
         break;
       case PacketClass::forward:
         forward[n_forward++] = m;
@@ -97,7 +97,7 @@ uint16_t poll_port(WorkerContext& w, uint16_t port_index) {
     if (hook.handle != nullptr) {
       hook.handle(hook.ctx, w, port_index, forward, n_forward);
     } else {
-      w.counters->drop(IoDrop::no_handler, n_forward);
+      w.counters->drop(DropReason::no_handler, n_forward);
       rte_pktmbuf_free_bulk(forward, n_forward);
     }
   }
@@ -116,7 +116,7 @@ bool send_to_next_hop(WorkerContext& w, uint16_t port_index, uint32_t next_hop_b
                       rte_mbuf* m) {
   rte_ether_addr mac;
   if (w.shared->neighbours == nullptr || !w.shared->neighbours->lookup_be(next_hop_be, &mac)) {
-    drop(w, IoDrop::no_neighbour, m);
+    drop(w, DropReason::no_neighbour, m);
     return false;
   }
   auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);

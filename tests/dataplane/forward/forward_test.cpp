@@ -37,9 +37,16 @@ Bytes vpc_packet(const char* src, const char* dst, uint16_t len = 100, uint32_t 
   return make_inner_packet(ip(src).value, ip(dst).value, len, seed);
 }
 
-uint64_t fwd_drops(const ForwardContext& c, ForwardDrop why) {
-  return c.counters.drops[index_of(why)];
+// The packet as a router forwards it: TTL one less, header checksum
+// recomputed from scratch (the hook updates it incrementally).
+Bytes routed(Bytes p) {
+  --p[8];
+  dataplane::test::set_ipv4_checksum(p);
+  return p;
 }
+
+// Drops are counted in the worker's counters (the bench's workers share one).
+uint64_t drops(const io::WorkerIoCounters& c, DropReason why) { return c.drops[index_of(why)]; }
 
 TEST_F(ForwardBench, VpcPacketLeavesThePublicPortAsEspToTheOffLinkPeer) {
   const Bytes inner = vpc_packet("198.18.1.10", "198.19.2.20");
@@ -63,7 +70,7 @@ TEST_F(ForwardBench, VpcPacketLeavesThePublicPortAsEspToTheOffLinkPeer) {
   EXPECT_TRUE(opened->icv_ok);
   EXPECT_EQ(opened->spi, kSpiGw0);
   EXPECT_EQ(opened->seq_low, 1u);
-  EXPECT_EQ(opened->payload(), inner);
+  EXPECT_EQ(opened->payload(), routed(inner));
   EXPECT_EQ(ctx_[0]->counters.encrypted, 1u);
   EXPECT_EQ(sas_->find_outbound(kSlotGw0)->usage.packets.get(), 1u);
 }
@@ -85,13 +92,13 @@ TEST_F(ForwardBench, OnLinkPeerGetsEspInUdpSentToItsOwnMac) {
   ASSERT_TRUE(opened.has_value());
   EXPECT_TRUE(opened->icv_ok);
   EXPECT_EQ(opened->spi, kSpiGw1);
-  EXPECT_EQ(opened->payload(), a);
+  EXPECT_EQ(opened->payload(), routed(a));
 
   const auto second = ref_open(outbound_params(kSpiGw0, "203.0.113.2", false),
                                without_ethernet(out[1]));
   ASSERT_TRUE(second.has_value());
   EXPECT_TRUE(second->icv_ok);
-  EXPECT_EQ(second->payload(), b);
+  EXPECT_EQ(second->payload(), routed(b));
 }
 
 TEST_F(ForwardBench, EspForAnInstalledSaLeavesThePrivatePortAsTheInnerPacket) {
@@ -109,7 +116,7 @@ TEST_F(ForwardBench, EspForAnInstalledSaLeavesThePrivatePortAsTheInnerPacket) {
   EXPECT_TRUE(rte_is_same_ether_addr(&eth.dst_addr, &kPrivateHostMac));  // on-link host
   EXPECT_TRUE(rte_is_same_ether_addr(&eth.src_addr, &io_.ports[kPrivatePort].mac));
   EXPECT_EQ(eth.ether_type, rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4));
-  EXPECT_EQ(without_ethernet(out[0]), inner);
+  EXPECT_EQ(without_ethernet(out[0]), routed(inner));
   EXPECT_EQ(ctx_[0]->counters.decrypted, 1u);
   EXPECT_EQ(sas_->find_inbound(kSpiInbound, ip("192.0.2.1"))->usage.packets.get(), 1u);
 }
@@ -125,7 +132,7 @@ TEST_F(ForwardBench, EspInUdpFromANattedPeerIsDecapsulatedToo) {
   forward(0, kPublicPort, {frame(kPublicPort, esp_in_udp)});
   const std::vector<Bytes> out = transmitted(kPrivatePort);
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(without_ethernet(out[0]), inner);
+  EXPECT_EQ(without_ethernet(out[0]), routed(inner));
 }
 
 TEST_F(ForwardBench, OutboundMissesAreDroppedWithTheirReason) {
@@ -136,9 +143,9 @@ TEST_F(ForwardBench, OutboundMissesAreDroppedWithTheirReason) {
            frame(kPrivatePort, vpc_packet("198.18.1.10", "198.21.0.2"))});  // no route
   EXPECT_TRUE(transmitted(kPublicPort).empty());
   const ForwardContext& c = *ctx_[0];
-  EXPECT_EQ(fwd_drops(c, ForwardDrop::no_route), 2u);
-  EXPECT_EQ(fwd_drops(c, ForwardDrop::no_policy), 1u);
-  EXPECT_EQ(fwd_drops(c, ForwardDrop::no_sa), 1u);
+  EXPECT_EQ(drops(io_counters_, DropReason::no_route), 2u);
+  EXPECT_EQ(drops(io_counters_, DropReason::no_policy), 1u);
+  EXPECT_EQ(drops(io_counters_, DropReason::no_sa), 1u);
   EXPECT_EQ(c.counters.encrypted, 0u);
   EXPECT_EQ(sas_->find_outbound(kSlotGw0)->usage.packets.get(), 0u);
 }
@@ -162,11 +169,10 @@ TEST_F(ForwardBench, InboundUnknownSpiTamperedAndNonEspAreDropped) {
 
   const std::vector<Bytes> out = transmitted(kPrivatePort);
   ASSERT_EQ(out.size(), 1u);  // only the authentic packet
-  EXPECT_EQ(without_ethernet(out[0]), inner);
-  const ForwardContext& c = *ctx_[0];
-  EXPECT_EQ(fwd_drops(c, ForwardDrop::no_sa), 1u);
-  EXPECT_EQ(fwd_drops(c, ForwardDrop::not_esp), 1u);
-  EXPECT_EQ(c.counters.esp_drops[dataplane::index_of(DropReason::auth_failed)], 1u);
+  EXPECT_EQ(without_ethernet(out[0]), routed(inner));
+  EXPECT_EQ(drops(io_counters_, DropReason::no_sa), 1u);
+  EXPECT_EQ(drops(io_counters_, DropReason::not_esp), 1u);
+  EXPECT_EQ(drops(io_counters_, DropReason::auth_failed), 1u);
   const InboundSa* sa = sas_->find_inbound(kSpiInbound, ip("192.0.2.1"));
   EXPECT_EQ(sa->usage.drops[dataplane::index_of(DropReason::auth_failed)].get(), 1u);
   EXPECT_EQ(sa->usage.packets.get(), 1u);
@@ -178,7 +184,7 @@ TEST_F(ForwardBench, ReplayedEspIsDroppedAsReplay) {
   const Bytes esp = ref_seal(inbound_params(), spec);
   forward(0, kPublicPort, {frame(kPublicPort, esp), frame(kPublicPort, esp)});
   EXPECT_EQ(transmitted(kPrivatePort).size(), 1u);
-  EXPECT_EQ(ctx_[0]->counters.esp_drops[dataplane::index_of(DropReason::replay)], 1u);
+  EXPECT_EQ(drops(io_counters_, DropReason::replay), 1u);
 }
 
 TEST_F(ForwardBench, TrafficOverTheGatewayCapIsDroppedAsOverCap) {
@@ -189,7 +195,7 @@ TEST_F(ForwardBench, TrafficOverTheGatewayCapIsDroppedAsOverCap) {
     burst.push_back(frame(kPrivatePort, vpc_packet("198.18.1.10", "198.20.0.9", 1000, i)));
   forward(0, kPrivatePort, burst);
   const size_t sent = transmitted(kPublicPort).size();
-  const uint64_t over = fwd_drops(*ctx_[0], ForwardDrop::over_cap);
+  const uint64_t over = drops(io_counters_, DropReason::over_cap);
   EXPECT_EQ(sent + over, 32u);
   EXPECT_GE(sent, 8u);
   EXPECT_LE(sent, 12u);
@@ -203,7 +209,7 @@ TEST_F(ForwardBench, TrafficOverTheGatewayCapIsDroppedAsOverCap) {
   clock_ += 1'000'000'000;
   forward(0, kPrivatePort, {frame(kPrivatePort, vpc_packet("198.18.1.10", "198.20.0.9"))});
   EXPECT_EQ(transmitted(kPublicPort).size(), 1u);
-  EXPECT_EQ(fwd_drops(*ctx_[0], ForwardDrop::over_cap), over);
+  EXPECT_EQ(drops(io_counters_, DropReason::over_cap), over);
 }
 
 TEST_F(ForwardBench, PacketForAnSaOfAnotherWorkerIsHandedToItsOwner) {
@@ -225,7 +231,7 @@ TEST_F(ForwardBench, PacketForAnSaOfAnotherWorkerIsHandedToItsOwner) {
   ASSERT_TRUE(opened.has_value());
   EXPECT_TRUE(opened->icv_ok);
   EXPECT_EQ(opened->spi, kSpiOther);
-  EXPECT_EQ(opened->payload(), inner);
+  EXPECT_EQ(opened->payload(), routed(inner));
   EXPECT_EQ(ctx_[1]->counters.handoff_received, 1u);
   EXPECT_EQ(ctx_[1]->counters.encrypted, 1u);
   EXPECT_EQ(sas_->find_outbound(kSlotOther)->usage.packets.get(), 1u);
@@ -242,16 +248,25 @@ TEST_F(ForwardBench, InstalledAsTheWorkersHookItForwardsThroughThePollLoop) {
                                without_ethernet(out[0]));
   ASSERT_TRUE(opened.has_value());
   EXPECT_TRUE(opened->icv_ok);
-  EXPECT_EQ(opened->payload(), inner);
+  EXPECT_EQ(opened->payload(), routed(inner));
 }
 
-TEST(ForwardDropTable, NamesAreIndexedAndUnique) {
-  for (size_t i = 0; i < kForwardDropCount; ++i) {
-    EXPECT_EQ(index_of(kForwardDrops[i].reason), i);
-    for (size_t j = i + 1; j < kForwardDropCount; ++j)
-      EXPECT_NE(kForwardDrops[i].name, kForwardDrops[j].name);
+TEST(DropTable, OneTableNamesEveryStagesReasons) {
+  for (size_t i = 0; i < kDropReasonCount; ++i) {
+    EXPECT_EQ(index_of(kDropReasons[i].reason), i);
+    EXPECT_FALSE(kDropReasons[i].description.empty());
+    for (size_t j = i + 1; j < kDropReasonCount; ++j)
+      EXPECT_NE(kDropReasons[i].name, kDropReasons[j].name);
   }
-  EXPECT_EQ(name_of(ForwardDrop::over_cap), "over_cap");
+  // The list, and what the forwarding stages and the I/O layer add.
+  for (const char* name : {"no_route", "no_sa", "auth_failed", "replay", "bad_padding",
+                           "selector_mismatch", "over_cap", "no_neighbour", "malformed",
+                           "ttl_exceeded", "too_big", "no_policy", "tx_full"}) {
+    bool found = false;
+    for (const DropReasonInfo& d : kDropReasons) found |= d.name == name;
+    EXPECT_TRUE(found) << name;
+  }
+  EXPECT_EQ(name_of(DropReason::over_cap), "over_cap");
 }
 
 }  // namespace

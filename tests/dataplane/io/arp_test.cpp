@@ -68,7 +68,7 @@ TEST_F(ArpTest, ForeignAddressGetsNoAnswer) {
   worker_poll_once(w);
   EXPECT_TRUE(transmitted(kPublic).empty());
   EXPECT_TRUE(transmitted(kPrivate).empty());
-  EXPECT_EQ(counters_.drops[index_of(IoDrop::not_for_us)], 2u);
+  EXPECT_EQ(counters_.drops[index_of(DropReason::not_for_us)], 2u);
   EXPECT_EQ(counters_.ports[kPublic].arp_replies_sent, 0u);
 }
 
@@ -101,7 +101,7 @@ TEST_F(ArpTest, TruncatedArpIsCountedMalformed) {
   inject(kPublic, m);
   worker_poll_once(w);
   EXPECT_TRUE(transmitted(kPublic).empty());
-  EXPECT_EQ(counters_.drops[index_of(IoDrop::malformed)], 1u);
+  EXPECT_EQ(counters_.drops[index_of(DropReason::malformed)], 1u);
 }
 
 }  // namespace

@@ -105,7 +105,7 @@ TEST_F(IcmpTest, WithoutHookTransitTrafficIsDroppedAndCounted) {
   inject(kPrivate, icmp_echo_frame(pool_, shared_.ports[kPrivate].mac, be_ip("198.18.1.2"),
                                    be_ip("203.0.113.9"), 1, 1, kPayload));
   worker_poll_once(w);
-  EXPECT_EQ(counters_.drops[index_of(IoDrop::no_handler)], 1u);
+  EXPECT_EQ(counters_.drops[index_of(DropReason::no_handler)], 1u);
 }
 
 TEST_F(IcmpTest, EchoWithBadChecksumIsNotAnswered) {
@@ -118,7 +118,7 @@ TEST_F(IcmpTest, EchoWithBadChecksumIsNotAnswered) {
   inject(kPublic, m);
   worker_poll_once(w);
   EXPECT_TRUE(transmitted(kPublic).empty());
-  EXPECT_EQ(counters_.drops[index_of(IoDrop::malformed)], 1u);
+  EXPECT_EQ(counters_.drops[index_of(DropReason::malformed)], 1u);
 }
 
 TEST_F(IcmpTest, TruncatedIpv4IsCountedMalformed) {
@@ -129,7 +129,7 @@ TEST_F(IcmpTest, TruncatedIpv4IsCountedMalformed) {
   inject(kPublic, m);
   worker_poll_once(w);
   EXPECT_TRUE(transmitted(kPublic).empty());
-  EXPECT_EQ(counters_.drops[index_of(IoDrop::malformed)], 1u);
+  EXPECT_EQ(counters_.drops[index_of(DropReason::malformed)], 1u);
 }
 
 }  // namespace

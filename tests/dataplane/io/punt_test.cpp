@@ -84,7 +84,7 @@ TEST_F(PuntTest, EspAndEspInUdpGoToTheHookNotThePuntRing) {
   EXPECT_EQ(hook.handed, 2u);
   EXPECT_EQ(counters_.ports[kPublic].to_hook, 2u);
   // No next hop resolved on the private side: both dropped as no_neighbour.
-  EXPECT_EQ(counters_.drops[index_of(IoDrop::no_neighbour)], 2u);
+  EXPECT_EQ(counters_.drops[index_of(DropReason::no_neighbour)], 2u);
   EXPECT_TRUE(transmitted(kPrivate).empty());
 }
 
@@ -99,7 +99,7 @@ TEST_F(PuntTest, FullPuntRingDropsAndCounts) {
     worker_poll_once(w);
   }
   EXPECT_EQ(counters_.ports[kPublic].punted, capacity);
-  EXPECT_EQ(counters_.drops[index_of(IoDrop::punt_ring_full)], 5u);
+  EXPECT_EQ(counters_.drops[index_of(DropReason::punt_ring_full)], 5u);
   auto punts = punted();
   free_all(punts);
 }
@@ -148,7 +148,7 @@ TEST_F(PuntTest, ControlThreadResolvesNextHopThenForwardingUsesIt) {
   eth = rte_pktmbuf_mtod(out[0], const rte_ether_hdr*);
   EXPECT_TRUE(rte_is_same_ether_addr(&eth->dst_addr, &router));
   EXPECT_TRUE(rte_is_same_ether_addr(&eth->src_addr, &pub.mac));
-  EXPECT_EQ(counters_.drops[index_of(IoDrop::no_neighbour)], 0u);
+  EXPECT_EQ(counters_.drops[index_of(DropReason::no_neighbour)], 0u);
   free_all(out);
 }
 

@@ -88,14 +88,14 @@ TEST(IoCounters, SumAddsEveryWorker) {
   std::array<WorkerIoCounters, 2> w{};
   w[0].ports[1].rx_packets = 3;
   w[1].ports[1].rx_packets = 4;
-  w[0].drop(IoDrop::no_neighbour);
-  w[1].drop(IoDrop::no_neighbour, 2);
+  w[0].drop(DropReason::no_neighbour);
+  w[1].drop(DropReason::no_neighbour, 2);
   w[1].idle_sleeps = 7;
   const IoTotals t = sum_counters(w);
   EXPECT_EQ(t.ports[1].rx_packets, 7u);
-  EXPECT_EQ(t.drops[index_of(IoDrop::no_neighbour)], 3u);
+  EXPECT_EQ(t.drops[index_of(DropReason::no_neighbour)], 3u);
   EXPECT_EQ(t.idle_sleeps, 7u);
-  EXPECT_EQ(name_of(IoDrop::no_neighbour), "no_neighbour");
+  EXPECT_EQ(name_of(DropReason::no_neighbour), "no_neighbour");
 }
 
 }  // namespace
