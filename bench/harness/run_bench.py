@@ -35,7 +35,8 @@ SECGW_START_TIMEOUT_S = 30
 class Settings:
     def __init__(self, quick):
         self.runs = 1 if quick else 3
-        self.seconds = 0.5 if quick else 3.0
+        self.seconds = 0.3 if quick else 3.0
+        self.warmup = 0.2 if quick else 0.5
         self.sizes = bc.SIZES
 
 
@@ -437,6 +438,8 @@ def main():
     ap.add_argument("--sizes", help="comma-separated inner sizes (default: 64,512,1420)")
     args = ap.parse_args()
     settings = Settings(args.quick)
+    global SECGW_WARMUP_S, VPNGW_WARMUP_S
+    SECGW_WARMUP_S = VPNGW_WARMUP_S = settings.warmup
     tools = Tools(args.ceiling, args.secgw, args.vpngwd, args.vpngwctl)
     parts = set(args.only.split(",")) if args.only else (
         {"cases"} if args.quick else {"cases", "scale", "churn"})
