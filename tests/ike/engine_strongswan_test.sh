@@ -1,0 +1,308 @@
+#!/bin/bash
+# The IKE engine against a real strongSwan (TESTNET.md): ike_socket_peer
+# (IkeEngine on UDP 500/4500, recording the SAs it installs) in one network
+# namespace, charon with kernel-libipsec in another, a veth between them.
+# For each case the tunnel is brought up (our engine initiating, or charon
+# with `swanctl --initiate`), and the test asserts, independently of our
+# engine's own view:
+#   - `swanctl --list-sas` shows the IKE SA ESTABLISHED and the CHILD_SA
+#     INSTALLED, with exactly the SPIs our installer got, crossed;
+#   - the ESP keys our installer got equal those charon derived (charon logs
+#     them at chd = 4);
+# and a wrong PSK ends in phase1_failed with AUTHENTICATION_FAILED.
+# charon's userspace ESP is always UDP-encapsulated, so it fakes NAT
+# detection and every case also exercises the float to port 4500.
+#
+# usage: engine_strongswan_test.sh IKE_SOCKET_PEER
+set -u
+
+peer_bin=$(readlink -f "$1")
+ns_gw="vpngw-ike-gw-$$"
+ns_sw="vpngw-ike-sw-$$"
+tmp=$(mktemp -d "/tmp/vpngw-ike-$$.XXXXXX")
+gw_ip=192.0.2.1
+sw_ip=192.0.2.2
+psk="e2e-Pre-Shared-Key-1"
+charon_pid=
+peer_pid=
+ns_created=()
+failures=0
+
+stop_peer() {
+  if [[ -n $peer_pid ]]; then
+    kill -TERM "$peer_pid" 2>/dev/null
+    wait "$peer_pid" 2>/dev/null
+    peer_pid=
+  fi
+}
+
+stop_charon() {
+  if [[ -n $charon_pid ]]; then
+    kill -TERM "$charon_pid" 2>/dev/null
+    for _ in $(seq 50); do kill -0 "$charon_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$charon_pid" 2>/dev/null
+    wait "$charon_pid" 2>/dev/null
+    charon_pid=
+  fi
+}
+
+cleanup() {
+  local rc=$?
+  stop_peer
+  stop_charon
+  for ns in "${ns_created[@]}"; do ip netns delete "$ns" 2>/dev/null; done
+  if [[ $rc -ne 0 || $failures -gt 0 ]]; then
+    for f in "$tmp"/*/peer.out; do
+      [[ -f $f ]] && { echo "---- $f (last 25 lines) ----" >&2; tail -n 25 "$f" >&2; }
+    done
+  fi
+  [[ -n ${KEEP_TMP:-} ]] && echo "kept $tmp" >&2 || rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+fail() {
+  echo "FAIL [$case_name]: $*" >&2
+  failures=$((failures + 1))
+}
+
+die() {
+  echo "FATAL: $*" >&2
+  exit 1
+}
+
+setup_network() {
+  ip netns add "$ns_gw" || die "cannot create $ns_gw"
+  ns_created+=("$ns_gw")
+  ip netns add "$ns_sw" || die "cannot create $ns_sw"
+  ns_created+=("$ns_sw")
+  ip link add veth-gw netns "$ns_gw" type veth peer name veth-sw netns "$ns_sw" || die "veth"
+  ip -n "$ns_gw" addr add "$gw_ip/24" dev veth-gw
+  ip -n "$ns_sw" addr add "$sw_ip/24" dev veth-sw
+  for ns in "$ns_gw" "$ns_sw"; do
+    ip -n "$ns" link set lo up
+  done
+  # charon routes the tunnel's traffic through its TUN device with a
+  # source address of its local selector: give it one.
+  ip -n "$ns_sw" addr add 10.2.0.1/24 dev lo
+  ip -n "$ns_gw" link set veth-gw up
+  ip -n "$ns_sw" link set veth-sw up
+}
+
+# start_charon DIR IKE_PROPOSAL ESP_PROPOSAL PSK
+start_charon() {
+  local dir=$1 ike=$2 esp=$3 secret=$4
+  mkdir -p "$dir/conf.d"
+  cat > "$dir/strongswan.conf" <<CONF
+charon {
+  load_modular = no
+  load = random nonce openssl pem pkcs1 x509 revocation constraints pubkey aes sha1 sha2 md5 hmac kdf gmp curve25519 kernel-libipsec kernel-netlink socket-default vici updown
+  piddir = $dir
+  plugins { vici { socket = unix://$dir/charon.vici } }
+  filelog { log { path = $dir/charon.log
+      flush_line = yes
+      default = 1
+      ike = 2
+      chd = 4
+      cfg = 2 } }
+}
+CONF
+  cat > "$dir/swanctl.conf" <<CONF
+connections {
+  gw {
+    version = 2
+    local_addrs = $sw_ip
+    remote_addrs = $gw_ip
+    proposals = $ike
+    local { auth = psk
+      id = $sw_ip }
+    remote { auth = psk
+      id = $gw_ip }
+    children {
+      net {
+        local_ts = 10.2.0.0/24
+        remote_ts = 10.1.0.0/24
+        esp_proposals = $esp
+        start_action = none
+      }
+    }
+  }
+}
+secrets {
+  ike-gw {
+    id-1 = $gw_ip
+    id-2 = $sw_ip
+    secret = "$secret"
+  }
+}
+CONF
+  ip netns exec "$ns_sw" unshare -m sh -c \
+    "mount -t tmpfs tmpfs /run && STRONGSWAN_CONF=$dir/strongswan.conf exec /usr/lib/ipsec/charon" \
+    > "$dir/charon.out" 2>&1 &
+  charon_pid=$!
+  for _ in $(seq 100); do
+    [[ -S $dir/charon.vici ]] && break
+    kill -0 "$charon_pid" 2>/dev/null || die "charon exited: $(cat "$dir/charon.out")"
+    sleep 0.1
+  done
+  [[ -S $dir/charon.vici ]] || die "charon's vici socket did not appear"
+  [[ $(cat "/proc/$charon_pid/comm" 2>/dev/null) == charon ]] || die "PID $charon_pid is not charon"
+  swanctl --load-all -u "unix://$dir/charon.vici" -f "$dir/swanctl.conf" > "$dir/load.out" 2>&1 ||
+    die "swanctl --load-all: $(cat "$dir/load.out")"
+}
+
+# start_peer DIR START IKE ESP PSK
+start_peer() {
+  local dir=$1 start=$2 ike=$3 esp=$4 secret=$5
+  ip netns exec "$ns_gw" "$peer_bin" --gateway "$gw_ip" --peer "$sw_ip" --psk "$secret" \
+    --local-ts 10.1.0.0/24 --remote-ts 10.2.0.0/24 --start "$start" --ike "$ike" --esp "$esp" \
+    --retries 0 --out "$dir/sas.json" > "$dir/peer.out" 2>&1 &
+  peer_pid=$!
+  for _ in $(seq 50); do
+    [[ -f $dir/sas.json ]] && return 0
+    kill -0 "$peer_pid" 2>/dev/null || die "ike_socket_peer exited: $(cat "$dir/peer.out")"
+    sleep 0.1
+  done
+  die "ike_socket_peer did not start"
+}
+
+json() {  # FILE EXPR
+  /usr/bin/python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"
+}
+
+wait_status() {  # DIR STATUS
+  for _ in $(seq 150); do
+    [[ $(json "$1/sas.json" 'j["status"]') == "$2" ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# The keys charon logged for its CHILD_SA, as "initiator" and "responder"
+# hex strings (keymat_v2 hexdumps them at chd = 4).
+charon_keys() {  # DIR
+  /usr/bin/python3 - "$1/charon.log" <<'PY'
+import re, sys
+lines = open(sys.argv[1], errors="replace").read().splitlines()
+keys = {}
+i = 0
+while i < len(lines):
+    m = re.search(r"(encryption|integrity) (initiator|responder) key => (\d+) bytes", lines[i])
+    if m:
+        want = int(m.group(3))
+        data = ""
+        i += 1
+        while i < len(lines) and len(data) < 2 * want:
+            h = re.match(r".*?\s+\d+: ((?:[0-9A-F]{2} ){1,16})", lines[i] + " ")
+            if not h:
+                break
+            data += h.group(1).replace(" ", "").lower()
+            i += 1
+        keys[m.group(1) + "_" + m.group(2)] = data[: 2 * want]
+        continue
+    i += 1
+for k in ("encryption_initiator", "integrity_initiator", "encryption_responder", "integrity_responder"):
+    print(k, keys.get(k, ""))
+PY
+}
+
+# run_case NAME WHO_INITIATES OUR_IKE OUR_ESP SWAN_IKE SWAN_ESP
+run_case() {
+  case_name=$1
+  local before=$failures
+  local who=$2 our_ike=$3 our_esp=$4 swan_ike=$5 swan_esp=$6
+  local dir="$tmp/$case_name"
+  mkdir -p "$dir"
+  local vici="unix://$dir/charon.vici"
+  start_charon "$dir" "$swan_ike" "$swan_esp" "$psk"
+  if [[ $who == us ]]; then
+    start_peer "$dir" start "$our_ike" "$our_esp" "$psk"
+  else
+    start_peer "$dir" respond "$our_ike" "$our_esp" "$psk"
+    swanctl --initiate --child net --timeout 20 -u "$vici" > "$dir/initiate.out" 2>&1 ||
+      fail "swanctl --initiate failed: $(tail -n 5 "$dir/initiate.out")"
+  fi
+  if ! wait_status "$dir" connected; then
+    fail "our engine did not reach connected: $(json "$dir/sas.json" 'j["status"], j["reason"]')"
+  else
+    sleep 0.5
+    local sas
+    sas=$(swanctl --list-sas -u "$vici" 2>&1)
+    echo "$sas" > "$dir/list-sas.out"
+    grep -q "^gw: #[0-9]*, ESTABLISHED, IKEv2" <<< "$sas" || fail "IKE SA not ESTABLISHED: $sas"
+    grep -q "^  net: #[0-9]*, reqid [0-9]*, INSTALLED, TUNNEL-in-UDP" <<< "$sas" ||
+      fail "CHILD_SA not INSTALLED in UDP: $sas"
+    local swan_in swan_out our_in our_out
+    swan_in=$(awk '$1 == "in" { sub(",", "", $2); print $2; exit }' <<< "$sas")
+    swan_out=$(awk '$1 == "out" { sub(",", "", $2); print $2; exit }' <<< "$sas")
+    our_in=$(json "$dir/sas.json" '" ".join(s["spi_hex"] for s in j["inbound"])')
+    our_out=$(json "$dir/sas.json" 'j["outbound"]["spi_hex"]')
+    [[ -n $swan_in && $swan_in == "$our_out" ]] ||
+      fail "charon's inbound SPI '$swan_in' is not our outbound '$our_out'"
+    [[ -n $swan_out && $swan_out == "$our_in" ]] ||
+      fail "charon's outbound SPI '$swan_out' is not our inbound '$our_in'"
+    [[ $(json "$dir/sas.json" 'j["outbound"]["udp_encap"]') == True ]] ||
+      fail "our outbound SA is not UDP-encapsulated"
+    [[ $(json "$dir/sas.json" 'j["outbound"]["udp_src_port"], j["outbound"]["udp_dst_port"]') == "4500 4500" ]] ||
+      fail "our outbound SA's ports are not 4500 -> 4500"
+    # Keys: the CHILD_SA's "initiator" keys protect initiator -> responder.
+    local keys our_out_enc our_in_enc our_out_int our_in_int
+    keys=$(charon_keys "$dir")
+    echo "$keys" > "$dir/charon-keys.out"
+    our_out_enc=$(json "$dir/sas.json" 'j["outbound"]["enc_key"]')
+    our_in_enc=$(json "$dir/sas.json" 'j["inbound"][0]["enc_key"]')
+    our_out_int=$(json "$dir/sas.json" 'j["outbound"]["auth_key"]')
+    our_in_int=$(json "$dir/sas.json" 'j["inbound"][0]["auth_key"]')
+    local mine theirs
+    if [[ $who == us ]]; then mine=initiator theirs=responder; else mine=responder theirs=initiator; fi
+    local k
+    k=$(awk -v n="encryption_$mine" '$1 == n { print $2 }' <<< "$keys")
+    [[ -n $k && $k == "$our_out_enc" ]] || fail "outbound encryption key differs from charon's $mine key"
+    k=$(awk -v n="encryption_$theirs" '$1 == n { print $2 }' <<< "$keys")
+    [[ -n $k && $k == "$our_in_enc" ]] || fail "inbound encryption key differs from charon's $theirs key"
+    k=$(awk -v n="integrity_$mine" '$1 == n { print $2 }' <<< "$keys")
+    [[ $k == "$our_out_int" ]] || fail "outbound integrity key differs from charon's $mine key"
+    k=$(awk -v n="integrity_$theirs" '$1 == n { print $2 }' <<< "$keys")
+    [[ $k == "$our_in_int" ]] || fail "inbound integrity key differs from charon's $theirs key"
+    [[ $failures -eq $before ]] && echo "ok [$case_name]: SPIs in $our_in out $our_out, keys equal charon's"
+  fi
+  stop_peer
+  stop_charon
+}
+
+wrong_psk_case() {
+  case_name=wrong-psk
+  local dir="$tmp/$case_name"
+  mkdir -p "$dir"
+  start_charon "$dir" aes128-sha1-modp1024 aes128-sha1-modp1024 "$psk"
+  start_peer "$dir" start aes128-sha1-2 aes128-sha1-2 "not-the-$psk"
+  if ! wait_status "$dir" phase1_failed; then
+    fail "wrong PSK did not give phase1_failed: $(json "$dir/sas.json" 'j["status"], j["reason"]')"
+  else
+    json "$dir/sas.json" 'j["reason"]' | grep -q AUTHENTICATION_FAILED ||
+      fail "reason lacks AUTHENTICATION_FAILED: $(json "$dir/sas.json" 'j["reason"]')"
+    grep -q "N(AUTH_FAILED)" "$dir/peer.out" || fail "log lacks N(AUTH_FAILED)"
+    [[ $(json "$dir/sas.json" 'len(j["inbound"])') == 0 ]] || fail "SAs installed despite the wrong PSK"
+    echo "ok [$case_name]: $(json "$dir/sas.json" 'j["reason"]')"
+  fi
+  stop_peer
+  stop_charon
+}
+
+[[ $(id -u) -eq 0 ]] || { echo "SKIP: needs root"; exit 77; }
+command -v swanctl > /dev/null && [[ -x /usr/lib/ipsec/charon ]] || { echo "SKIP: no strongSwan"; exit 77; }
+setup_network
+
+run_case default-we-initiate us aes128-sha1-2 aes128-sha1-2 aes128-sha1-modp1024 aes128-sha1-modp1024
+run_case default-they-initiate them aes128-sha1-2 aes128-sha1-2 aes128-sha1-modp1024 aes128-sha1-modp1024
+run_case sha256-we-initiate us aes256-sha256-14 aes256-sha256-14 aes256-sha256-modp2048 aes256-sha256-modp2048
+run_case sha256-they-initiate them aes256-sha256-14 aes256-sha256-14 aes256-sha256-modp2048 aes256-sha256-modp2048
+run_case gcm-we-initiate us aes128gcm-sha256-19 aes128gcm-sha1-19 aes128gcm16-prfsha256-ecp256 aes128gcm16-ecp256
+run_case gcm-they-initiate them aes128gcm-sha256-19 aes128gcm-sha1-19 aes128gcm16-prfsha256-ecp256 aes128gcm16-ecp256
+wrong_psk_case
+
+if [[ $failures -gt 0 ]]; then
+  echo "$failures check(s) failed" >&2
+  exit 1
+fi
+echo "the engine interoperates with strongSwan"
