@@ -13,6 +13,7 @@
 #include "ike/engine/message_log.hpp"
 #include "ike/engine/task_manager.hpp"
 #include "ike/engine/tasks/child_create.hpp"
+#include "ike/engine/tasks/child_rekey.hpp"
 #include "ike/engine/tasks/ike_auth.hpp"
 #include "ike/engine/tasks/ike_init.hpp"
 #include "ike/engine/tasks/informational.hpp"
@@ -49,6 +50,11 @@ struct IkeEngine::Impl {
   Connection* connection(const std::string& tunnel_id) {
     auto it = tunnels.find(tunnel_id);
     return it == tunnels.end() ? nullptr : &it->second;
+  }
+
+  const TunnelConfig* config_of(const IkeSa& sa) {
+    Connection* c = connection(sa.tunnel_id);
+    return c == nullptr ? nullptr : &c->config;
   }
 
   IkeSa* find_sa(uint64_t our_spi) {
@@ -121,6 +127,8 @@ struct IkeEngine::Impl {
     if (sa.state == IkeState::dead) return;
     for (const ChildSa& child : sa.children) uninstall_child(ctx, sa, child);
     sa.children.clear();
+    for (const RetiringInbound& r : sa.retiring) ctx.installer.remove_inbound(sa.tunnel_id, r.spi);
+    sa.retiring.clear();
     if (send_delete && sa.keys && sa.state == IkeState::established) {
       DeletePayload d;
       d.protocol = ProtocolId::ike;
@@ -176,8 +184,15 @@ struct IkeEngine::Impl {
         c->retry_at.reset();
         c->last_error.clear();
         c->last_alive = ctx.now;
+        sa.last_keepalive = ctx.now;
         set_status(*c, ConnectionStatus::connected, "");
       }
+    }
+    if (sa.failure && sa.failure->dead_peer) {
+      std::string reason = sa.failure->reason;
+      sa.failure.reset();
+      dead_peer(ctx, sa, reason);
+      return;
     }
     if (sa.failure) {
       SaFailure f = *sa.failure;
@@ -219,6 +234,113 @@ struct IkeEngine::Impl {
       return;
     }
     if (sa.state == IkeState::dead) close_sa(ctx, sa, false);
+  }
+
+  // DPD found the peer dead (or a request to it went unanswered): the SAs
+  // go, and the tunnel's DPD action decides what follows.
+  void dead_peer(EngineContext& ctx, IkeSa& sa, const std::string& why) {
+    Connection* c = connection(sa.tunnel_id);
+    const bool current = c != nullptr && c->ike_spi == sa.our_spi();
+    sa_log(ctx, sa, "peer " + describe(sa.remote) + " is dead: " + why);
+    close_sa(ctx, sa, false);
+    if (!current) return;
+    const DpdAction action = c->config.dpd.action;
+    log(c->config.tunnel_id, "DPD action " + std::string(name_of(action)));
+    c->last_error = "peer is dead: " + why;
+    switch (action) {
+      case DpdAction::clear:
+        set_status(*c, ConnectionStatus::phase1_failed, c->last_error + " (DPD action clear)");
+        break;
+      case DpdAction::hold:
+        // Traffic for the tunnel (on_acquire) brings it back.
+        set_status(*c, ConnectionStatus::connecting, "");
+        break;
+      case DpdAction::restart:
+        set_status(*c, ConnectionStatus::connecting, "");
+        if (!c->config.respond_only()) initiate(ctx, *c);
+        break;
+    }
+  }
+
+  // The timers of an established SA: CHILD_SA rekeys, the responder's
+  // registered outbound SA, retiring inbound SAs, DPD and NAT keepalives.
+  void sa_timers(EngineContext& ctx, IkeSa& sa) {
+    if (sa.state != IkeState::established) return;
+    Connection* c = connection(sa.tunnel_id);
+    if (c == nullptr) return;
+    const TunnelConfig& config = c->config;
+    for (auto it = sa.retiring.begin(); it != sa.retiring.end();) {
+      if (it->remove_at <= ctx.now) {
+        ctx.installer.remove_inbound(sa.tunnel_id, it->spi);
+        sa_log(ctx, sa, "removed inbound ESP SA " + hex_spi(it->spi));
+        it = sa.retiring.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (ChildSa& child : sa.children)
+      if (child.pending_outbound && child.outbound_deadline <= ctx.now)
+        install_pending_outbound(ctx, sa, config, child);
+    if (!sa.active && sa.queue.empty()) {
+      for (ChildSa& child : sa.children) {
+        if (rekey_due(ctx, child)) {
+          queue_task(ctx, sa, config, std::make_unique<ChildRekeyTask>(child.spi_in));
+          break;
+        }
+      }
+    }
+    if (sa.nat_local && ctx.now - sa.last_keepalive >= settings.nat_keepalive) {
+      deps.sender.send_keepalive(sa.local, sa.remote);
+      sa.last_keepalive = ctx.now;
+    }
+    // DPD: inbound ESP counts as a sign of life, as does any IKE message.
+    for (ChildSa& child : sa.children) {
+      SaUsage usage = ctx.installer.inbound_usage(sa.tunnel_id, child.spi_in);
+      if (usage.packets != child.last_inbound_packets) {
+        child.last_inbound_packets = usage.packets;
+        c->last_alive = ctx.now;
+      }
+    }
+    if (config.dpd.delay_s == 0 || c->ike_spi != sa.our_spi()) return;
+    const TimePoint alive = std::max(c->last_alive, sa.last_received);
+    if (sa.dpd_sent_at && alive >= *sa.dpd_sent_at) sa.dpd_sent_at.reset();
+    if (sa.dpd_sent_at) {
+      if (ctx.now - *sa.dpd_sent_at >= std::chrono::seconds(config.dpd.timeout_s)) {
+        sa.dpd_sent_at.reset();
+        dead_peer(ctx, sa, "no answer to DPD within " + std::to_string(config.dpd.timeout_s) + " s");
+      }
+      return;
+    }
+    if (ctx.now - alive >= std::chrono::seconds(config.dpd.delay_s) && !sa.active && sa.queue.empty()) {
+      sa_log(ctx, sa, "no traffic from the peer for " + std::to_string(config.dpd.delay_s) +
+                          " s, sending DPD");
+      sa.dpd_sent_at = ctx.now;
+      queue_task(ctx, sa, config, std::make_unique<DpdTask>());
+    }
+  }
+
+  std::optional<TimePoint> sa_next_timer(const IkeSa& sa) const {
+    std::optional<TimePoint> next = ike::next_timer(sa);
+    auto consider = [&](TimePoint t) {
+      if (!next || t < *next) next = t;
+    };
+    if (sa.state != IkeState::established) return next;
+    auto it = tunnels.find(sa.tunnel_id);
+    if (it == tunnels.end()) return next;
+    const Connection& c = it->second;
+    for (const RetiringInbound& r : sa.retiring) consider(r.remove_at);
+    for (const ChildSa& child : sa.children) {
+      if (child.pending_outbound) consider(child.outbound_deadline);
+      if (child.state == "installed") consider(child.rekey_at);
+    }
+    if (sa.nat_local) consider(sa.last_keepalive + settings.nat_keepalive);
+    if (c.config.dpd.delay_s > 0 && c.ike_spi == sa.our_spi()) {
+      if (sa.dpd_sent_at)
+        consider(*sa.dpd_sent_at + std::chrono::seconds(c.config.dpd.timeout_s));
+      else
+        consider(std::max(c.last_alive, sa.last_received) + std::chrono::seconds(c.config.dpd.delay_s));
+    }
+    return next;
   }
 
   void remove_dead() {
@@ -362,12 +484,17 @@ struct IkeEngine::Impl {
         break;
       }
       case ExchangeType::informational:
-        answer = respond_informational(ctx, sa, message);
+        answer = respond_informational(ctx, sa, config_of(sa), message);
         break;
       case ExchangeType::create_child_sa: {
-        NotifyPayload n;
-        n.type = NotifyType::no_additional_sas;
-        answer.push_back(n);
+        const TunnelConfig* config = config_of(sa);
+        if (sa.state != IkeState::established || config == nullptr) {
+          NotifyPayload n;
+          n.type = NotifyType::temporary_failure;
+          answer.push_back(n);
+          break;
+        }
+        answer = respond_child_rekey(ctx, sa, *config, message);
         break;
       }
       default:
@@ -473,7 +600,9 @@ void IkeEngine::on_sa_expired(const std::string& tunnel_id, uint32_t spi, bool i
   if (it == sa->children.end()) return;
   m.log(tunnel_id, std::string(hard ? "hard" : "soft") + " lifetime of " +
                        (inbound ? "inbound" : "outbound") + " SA " + std::to_string(spi) + " reached");
-  if (hard) {
+  if (!hard && it->state == "installed") {
+    it->rekey_at = now;  // the next tick starts the rekey
+  } else if (hard) {
     uninstall_child(ctx, *sa, *it);
     sa->children.erase(it);
     if (sa->children.empty()) {
@@ -503,6 +632,9 @@ void IkeEngine::tick(TimePoint now) {
     }
     on_timer(ctx, *sa);
     m.settle(ctx, *sa);
+    if (sa->state == IkeState::dead) continue;
+    m.sa_timers(ctx, *sa);
+    m.settle(ctx, *sa);
   }
   m.remove_dead();
 }
@@ -515,7 +647,7 @@ std::optional<TimePoint> IkeEngine::next_timer() const {
   for (const auto& [id, c] : impl_->tunnels)
     if (c.retry_at) consider(*c.retry_at);
   for (const auto& [spi, sa] : impl_->sas) {
-    if (auto t = ike::next_timer(*sa)) consider(*t);
+    if (auto t = impl_->sa_next_timer(*sa)) consider(*t);
     if (!sa->initiator && sa->state == IkeState::connecting) consider(sa->created_at + kHalfOpenTimeout);
   }
   return next;

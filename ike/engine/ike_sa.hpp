@@ -45,6 +45,22 @@ struct ChildSa {
   TimePoint expire_at{};
   // Inbound traffic counter seen at the last DPD check.
   uint64_t last_inbound_packets = 0;
+  // Rekeying: the CHILD_SA this one replaces (its spi_in), and, as the
+  // responder of the rekey, the keys of the new outbound SA, registered
+  // but not yet switched to: that waits for the initiator's Delete of the
+  // old SA (so the initiator's new inbound SA surely exists), or until
+  // outbound_deadline at the latest.
+  uint32_t rekey_of = 0;
+  std::optional<ChildKeys> pending_outbound;
+  bool pending_outbound_initiator = false;
+  TimePoint outbound_deadline{};
+};
+
+// An inbound SA kept after its CHILD_SA was rekeyed or deleted, for the
+// packets still in flight under its SPI (old_sa_grace).
+struct RetiringInbound {
+  uint32_t spi = 0;
+  TimePoint remove_at{};
 };
 
 // A request we sent and keep for retransmission until its response arrives.
@@ -67,6 +83,7 @@ struct CachedResponse {
 struct SaFailure {
   int phase = 1;
   std::string reason;
+  bool dead_peer = false;  // an established SA's request went unanswered
 };
 
 struct IkeSa {
@@ -113,10 +130,13 @@ struct IkeSa {
   std::optional<CachedResponse> cached_response;
 
   std::vector<ChildSa> children;
+  std::vector<RetiringInbound> retiring;
 
   TimePoint created_at{};
   TimePoint established_at{};
   TimePoint last_received{};  // any authenticated message from the peer
+  std::optional<TimePoint> dpd_sent_at;  // our liveness check in flight
+  TimePoint last_keepalive{};            // NAT keepalives when we are behind a NAT
 
   // Outcomes the engine acts on after each call into the SA's tasks.
   std::optional<SaFailure> failure;  // the negotiation failed: close the SA

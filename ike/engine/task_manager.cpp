@@ -132,8 +132,10 @@ void on_timer(EngineContext& ctx, IkeSa& sa) {
     std::string what = name_of(r.exchange) + " request " + std::to_string(r.message_id);
     sa_log(ctx, sa, "giving up after " + std::to_string(r.sends) + " transmits of " + what);
     bool phase2 = sa.state == IkeState::established && r.exchange == ExchangeType::create_child_sa;
-    sa.failure = SaFailure{phase2 ? 2 : 1, "peer did not answer " + what + " (" +
-                                               std::to_string(r.sends) + " transmits)"};
+    sa.failure = SaFailure{phase2 ? 2 : 1,
+                           "peer did not answer " + what + " (" + std::to_string(r.sends) +
+                               " transmits)",
+                           sa.state == IkeState::established};
     sa.outstanding.reset();
     sa.active.reset();
     return;

@@ -11,13 +11,13 @@
 
 namespace vpngw::ike {
 
-namespace {
-
 std::string hex_spi(uint32_t spi) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%08x", spi);
   return buf;
 }
+
+namespace {
 
 NotifyPayload notify(NotifyType type) {
   NotifyPayload n;
@@ -29,6 +29,25 @@ TimePoint after(TimePoint now, double seconds) {
   return now + std::chrono::duration_cast<EngineClock::duration>(std::chrono::duration<double>(seconds));
 }
 
+ChildKeys clone(const ChildKeys& k) {
+  return ChildKeys{k.encr_i.clone(), k.integ_i.clone(), k.encr_r.clone(), k.integ_r.clone()};
+}
+
+dataplane::SaParams params(const IkeSa& sa, const TunnelConfig& config, const ChildSa& child,
+                           const ChildKeys& keys, bool exchange_initiator, bool outbound) {
+  ChildSaAddressing addressing{sa.local.address, sa.remote.address, child.udp_encap, sa.local.port,
+                               sa.remote.port};
+  // "_i" keys protect what the exchange's initiator sends.
+  const bool initiator_keys = outbound == exchange_initiator;
+  const SecretBytes& e = initiator_keys ? keys.encr_i : keys.encr_r;
+  const SecretBytes& a = initiator_keys ? keys.integ_i : keys.integ_r;
+  return make_sa_params(outbound ? dataplane::SaDirection::outbound : dataplane::SaDirection::inbound,
+                        child.suite, {outbound ? child.spi_out : child.spi_in, e, a}, addressing,
+                        cidrs_of(child.local_ts), cidrs_of(child.remote_ts), config.ipsec.lifetime_kb);
+}
+
+}  // namespace
+
 void set_lifetimes(EngineContext& ctx, ChildSa& child, const TunnelConfig& config) {
   uint8_t r = 0;
   ctx.random.fill(std::span<uint8_t>(&r, 1));
@@ -39,8 +58,6 @@ void set_lifetimes(EngineContext& ctx, ChildSa& child, const TunnelConfig& confi
   child.rekey_at = after(ctx.now, lifetime * fraction);
   child.expire_at = after(ctx.now, lifetime);
 }
-
-}  // namespace
 
 std::vector<Payload> child_offer(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config,
                                  bool with_pfs_group) {
@@ -156,45 +173,82 @@ std::vector<Payload> child_respond(EngineContext& ctx, IkeSa& sa, const TunnelCo
 }
 
 bool install_child(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config, ChildSa child,
-                   const ChildKeys& keys, bool exchange_initiator) {
+                   const ChildKeys& keys, bool exchange_initiator, bool outbound_now) {
   child.udp_encap = sa.nat();
-  ChildSaAddressing addressing{sa.local.address, sa.remote.address, child.udp_encap, sa.local.port,
-                               sa.remote.port};
-  const std::vector<Cidr> local = cidrs_of(child.local_ts);
-  const std::vector<Cidr> peer = cidrs_of(child.remote_ts);
-  const SecretBytes& out_e = exchange_initiator ? keys.encr_i : keys.encr_r;
-  const SecretBytes& out_a = exchange_initiator ? keys.integ_i : keys.integ_r;
-  const SecretBytes& in_e = exchange_initiator ? keys.encr_r : keys.encr_i;
-  const SecretBytes& in_a = exchange_initiator ? keys.integ_r : keys.integ_i;
-  dataplane::SaParams in = make_sa_params(dataplane::SaDirection::inbound, child.suite,
-                                          {child.spi_in, in_e, in_a}, addressing, local, peer,
-                                          config.ipsec.lifetime_kb);
-  dataplane::SaParams out = make_sa_params(dataplane::SaDirection::outbound, child.suite,
-                                           {child.spi_out, out_e, out_a}, addressing, local, peer,
-                                           config.ipsec.lifetime_kb);
   const std::string& tunnel = sa.tunnel_id;
   std::string error;
-  if (!ctx.installer.add_inbound(tunnel, in, &error)) {
+  if (!ctx.installer.add_inbound(tunnel, params(sa, config, child, keys, exchange_initiator, false),
+                                 &error)) {
     sa_log(ctx, sa, "unable to install inbound SA " + hex_spi(child.spi_in) + ": " + error);
     sa.failure = SaFailure{2, "dataplane refused the inbound SA: " + error};
     return false;
   }
-  if (!ctx.installer.set_outbound(tunnel, out, &error)) {
-    ctx.installer.remove_inbound(tunnel, child.spi_in);
-    sa_log(ctx, sa, "unable to install outbound SA " + hex_spi(child.spi_out) + ": " + error);
-    sa.failure = SaFailure{2, "dataplane refused the outbound SA: " + error};
-    return false;
-  }
   std::string encap = child.udp_encap ? " in UDP " + describe(sa.remote) + " <-> " + describe(sa.local)
                                       : "";
+  if (outbound_now) {
+    if (!ctx.installer.set_outbound(tunnel, params(sa, config, child, keys, exchange_initiator, true),
+                                    &error)) {
+      ctx.installer.remove_inbound(tunnel, child.spi_in);
+      sa_log(ctx, sa, "unable to install outbound SA " + hex_spi(child.spi_out) + ": " + error);
+      sa.failure = SaFailure{2, "dataplane refused the outbound SA: " + error};
+      return false;
+    }
+    sa_log(ctx, sa, "installed inbound ESP SA " + hex_spi(child.spi_in) + " and outbound ESP SA " +
+                        hex_spi(child.spi_out) + " (" + describe(child.suite) + ")" + encap);
+  } else {
+    child.pending_outbound = clone(keys);
+    child.pending_outbound_initiator = exchange_initiator;
+    sa_log(ctx, sa, "installed inbound ESP SA " + hex_spi(child.spi_in) + " (" +
+                        describe(child.suite) + ")" + encap + "; outbound ESP SA " +
+                        hex_spi(child.spi_out) + " registered");
+  }
   sa_log(ctx, sa, "CHILD_SA " + config.name + " established with SPIs " + hex_spi(child.spi_in) +
                       "_i " + hex_spi(child.spi_out) + "_o and TS " + describe(child.local_ts) +
                       " === " + describe(child.remote_ts));
-  sa_log(ctx, sa, "installed inbound ESP SA " + hex_spi(child.spi_in) + " and outbound ESP SA " +
-                      hex_spi(child.spi_out) + " (" + describe(child.suite) + ")" + encap);
   sa.children.push_back(std::move(child));
   sa.child_up = true;
   return true;
+}
+
+bool install_pending_outbound(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config,
+                              ChildSa& child) {
+  if (!child.pending_outbound) return true;
+  std::string error;
+  bool ok = ctx.installer.set_outbound(
+      sa.tunnel_id, params(sa, config, child, *child.pending_outbound, child.pending_outbound_initiator, true),
+      &error);
+  child.pending_outbound.reset();
+  if (!ok) {
+    sa_log(ctx, sa, "unable to install outbound SA " + hex_spi(child.spi_out) + ": " + error);
+    return false;
+  }
+  sa_log(ctx, sa, "outbound ESP SA switched to " + hex_spi(child.spi_out));
+  return true;
+}
+
+void retire_child(EngineContext& ctx, IkeSa& sa, const ChildSa& child) {
+  ctx.installer.remove_outbound(sa.tunnel_id, child.spi_out);
+  sa.retiring.push_back(RetiringInbound{child.spi_in, ctx.now + ctx.settings.old_sa_grace});
+  sa_log(ctx, sa, "CHILD_SA with SPIs " + hex_spi(child.spi_in) + "_i " + hex_spi(child.spi_out) +
+                      "_o retired; inbound SA kept for " +
+                      std::to_string(ctx.settings.old_sa_grace.count()) + " ms");
+}
+
+bool narrow_request(const Message& request, const TunnelConfig& config, ChildSa& child,
+                    std::string* why) {
+  const TsPayload* tsi = request.find_ts(PayloadType::tsi);
+  const TsPayload* tsr = request.find_ts(PayloadType::tsr);
+  if (tsi == nullptr || tsr == nullptr) {
+    *why = "request lacks TSi or TSr";
+    return false;
+  }
+  child.remote_ts = narrow(tsi->selectors, config.peer_cidrs);
+  child.local_ts = narrow(tsr->selectors, config.local_cidrs);
+  if (!child.local_ts.empty() && !child.remote_ts.empty()) return true;
+  *why = "peer offered " + describe(tsi->selectors) + " === " + describe(tsr->selectors) +
+         ", we have " + describe(selectors_of(config.peer_cidrs)) + " === " +
+         describe(selectors_of(config.local_cidrs));
+  return false;
 }
 
 void uninstall_child(EngineContext& ctx, IkeSa& sa, const ChildSa& child) {

@@ -32,11 +32,31 @@ std::vector<Payload> child_respond(EngineContext& ctx, IkeSa& sa, const TunnelCo
                                    ByteView pfs_secret, bool pfs_applies);
 
 // Installs `child` with keys from KEYMAT; `exchange_initiator`: we sent the
-// request that created it (its "_i" keys are then our outbound keys).
+// request that created it (its "_i" keys are then our outbound keys). The
+// inbound SA goes first; the outbound switch follows at once, or, with
+// `outbound_now` false (the responder of a rekey), is registered in the
+// child for install_pending_outbound().
 bool install_child(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config, ChildSa child,
-                   const ChildKeys& keys, bool exchange_initiator);
+                   const ChildKeys& keys, bool exchange_initiator, bool outbound_now = true);
 
-// Removes a CHILD_SA's SAs from the dataplane and logs it.
+// Switches the tunnel's outbound SA to a child's registered one.
+bool install_pending_outbound(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config,
+                              ChildSa& child);
+
+// Removes a CHILD_SA's SAs from the dataplane at once and logs it.
 void uninstall_child(EngineContext& ctx, IkeSa& sa, const ChildSa& child);
+
+// A rekeyed or deleted CHILD_SA: its outbound SA goes now (if the tunnel
+// still uses it), its inbound SA after old_sa_grace (sa.retiring).
+void retire_child(EngineContext& ctx, IkeSa& sa, const ChildSa& child);
+
+// Narrowed selectors for a CHILD_SA request: TSi is the peer's side.
+bool narrow_request(const Message& request, const TunnelConfig& config, ChildSa& child,
+                    std::string* why);
+
+// A fresh CHILD_SA's rekey and expiry times from the policy lifetime.
+void set_lifetimes(EngineContext& ctx, ChildSa& child, const TunnelConfig& config);
+
+std::string hex_spi(uint32_t spi);
 
 }  // namespace vpngw::ike

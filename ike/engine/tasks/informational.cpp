@@ -62,13 +62,14 @@ TaskStatus DeleteChildTask::process(EngineContext& ctx, IkeSa& sa, const TunnelC
     auto it = std::find_if(sa.children.begin(), sa.children.end(),
                            [&](const ChildSa& c) { return c.spi_in == spi; });
     if (it == sa.children.end()) continue;
-    uninstall_child(ctx, sa, *it);
+    retire_child(ctx, sa, *it);
     sa.children.erase(it);
   }
   return TaskStatus::done;
 }
 
-std::vector<Payload> respond_informational(EngineContext& ctx, IkeSa& sa, const Message& request) {
+std::vector<Payload> respond_informational(EngineContext& ctx, IkeSa& sa,
+                                           const TunnelConfig* config, const Message& request) {
   std::vector<Payload> out;
   DeletePayload ours;
   ours.protocol = ProtocolId::esp;
@@ -88,9 +89,17 @@ std::vector<Payload> respond_informational(EngineContext& ctx, IkeSa& sa, const 
       auto it = std::find_if(sa.children.begin(), sa.children.end(),
                              [&](const ChildSa& c) { return c.spi_out == out_spi; });
       if (it == sa.children.end()) continue;
-      sa_log(ctx, sa, "received DELETE for ESP CHILD_SA with SPI " + std::to_string(out_spi));
+      sa_log(ctx, sa, "received DELETE for ESP CHILD_SA with SPI " + hex_spi(out_spi));
       ours.spis.push_back(spi_bytes(it->spi_in));
-      uninstall_child(ctx, sa, *it);
+      const uint32_t old_in = it->spi_in;
+      // The rekey that replaced it is complete: its outbound SA goes live
+      // before the old one goes (make-before-break).
+      for (ChildSa& c : sa.children)
+        if (c.rekey_of == old_in && c.pending_outbound && config != nullptr)
+          install_pending_outbound(ctx, sa, *config, c);
+      it = std::find_if(sa.children.begin(), sa.children.end(),
+                        [&](const ChildSa& c) { return c.spi_in == old_in; });
+      retire_child(ctx, sa, *it);
       sa.children.erase(it);
       if (sa.children.empty()) sa.children_deleted_by_peer = true;
     }

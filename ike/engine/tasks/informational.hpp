@@ -43,8 +43,11 @@ class DeleteChildTask final : public Task {
 };
 
 // The responder: a Delete of the IKE SA marks it dead (sa.peer_deleted);
-// a Delete of CHILD_SAs removes them and answers with ours; an empty
-// request is answered empty.
-std::vector<Payload> respond_informational(EngineContext& ctx, IkeSa& sa, const Message& request);
+// a Delete of CHILD_SAs retires them and answers with ours (a child that
+// replaced the deleted one in a rekey gets its outbound SA switched on
+// first); an empty request is answered empty. `config` may be null when the
+// SA has no tunnel yet.
+std::vector<Payload> respond_informational(EngineContext& ctx, IkeSa& sa,
+                                           const TunnelConfig* config, const Message& request);
 
 }  // namespace vpngw::ike

@@ -1,0 +1,222 @@
+#include "ike/engine/tasks/child_rekey.hpp"
+
+#include <algorithm>
+
+#include "ike/crypto/random.hpp"
+#include "ike/engine/child_sa_params.hpp"
+#include "ike/engine/message_log.hpp"
+#include "ike/engine/tasks/child_create.hpp"
+#include "ike/engine/tasks/informational.hpp"
+#include "ike/engine/traffic_selectors.hpp"
+#include "ike/sa/proposal_builder.hpp"
+#include "ike/sa/proposal_selector.hpp"
+#include "ike/sa/transform_ids.hpp"
+
+namespace vpngw::ike {
+
+namespace {
+
+// If the rekey fails without killing the SA, try again this much later.
+constexpr std::chrono::seconds kRekeyRetry{30};
+
+NotifyPayload notify(NotifyType type, Bytes data = {}) {
+  NotifyPayload n;
+  n.type = type;
+  n.data = std::move(data);
+  return n;
+}
+
+Bytes spi_bytes(uint32_t spi) {
+  return {static_cast<uint8_t>(spi >> 24), static_cast<uint8_t>(spi >> 16),
+          static_cast<uint8_t>(spi >> 8), static_cast<uint8_t>(spi)};
+}
+
+uint32_t spi_value(const Bytes& b) {
+  return static_cast<uint32_t>(b[0]) << 24 | static_cast<uint32_t>(b[1]) << 16 |
+         static_cast<uint32_t>(b[2]) << 8 | b[3];
+}
+
+ChildSa* child_by_in(IkeSa& sa, uint32_t spi) {
+  for (ChildSa& c : sa.children)
+    if (c.spi_in == spi) return &c;
+  return nullptr;
+}
+
+bool nonce_ok(const NoncePayload* nonce) {
+  return nonce != nullptr && nonce->data.size() >= kMinNonceSize &&
+         nonce->data.size() <= kMaxNonceSize;
+}
+
+}  // namespace
+
+bool rekey_due(const EngineContext& ctx, const ChildSa& child) {
+  return child.state == "installed" && child.rekey_at <= ctx.now;
+}
+
+std::vector<Payload> ChildRekeyTask::build(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config) {
+  if (ChildSa* old = child_by_in(sa, old_spi_in_)) old->state = "rekeying";
+  new_spi_ = ctx.installer.allocate_spi();
+  ni_ = random_nonce(ctx.random);
+  const bool pfs = config.ipsec.pfs != DhGroup::none;
+  sa_log(ctx, sa, "rekeying CHILD_SA with SPI " + hex_spi(old_spi_in_) +
+                      (pfs ? " (PFS " + transform_name(dh_transform(config.ipsec.pfs)) + ")" : ""));
+  std::vector<Payload> out;
+  NotifyPayload rekey = notify(NotifyType::rekey_sa);
+  rekey.protocol = ProtocolId::esp;
+  rekey.spi = spi_bytes(old_spi_in_);
+  out.push_back(rekey);
+  out.push_back(esp_sa_offer(config.ipsec, new_spi_, true));
+  out.push_back(NoncePayload{ni_});
+  if (pfs) {
+    dh_ = make_diffie_hellman(config.ipsec.pfs);
+    KePayload ke;
+    ke.dh_group = static_cast<uint16_t>(config.ipsec.pfs);
+    ke.data.assign(dh_->public_value().begin(), dh_->public_value().end());
+    out.push_back(std::move(ke));
+  }
+  out.push_back(TsPayload{PayloadType::tsi, selectors_of(config.local_cidrs)});
+  out.push_back(TsPayload{PayloadType::tsr, selectors_of(config.peer_cidrs)});
+  return out;
+}
+
+TaskStatus ChildRekeyTask::process(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config,
+                                   const Message& response, ByteView) {
+  ChildSa* old = child_by_in(sa, old_spi_in_);
+  auto give_up = [&](const std::string& why) {
+    sa_log(ctx, sa, "CHILD_SA rekey failed: " + why + "; the old SA stays, retrying in " +
+                        std::to_string(kRekeyRetry.count()) + " s");
+    if (old != nullptr) {
+      old->state = "installed";
+      old->rekey_at = ctx.now + kRekeyRetry;
+    }
+    return TaskStatus::done;  // the IKE SA and the old CHILD_SA live on
+  };
+  if (const NotifyPayload* error = first_error(response)) {
+    if (error->type == NotifyType::no_proposal_chosen) ctx.counters.no_proposal++;
+    return give_up("peer answered " + name_of(error->type));
+  }
+  const SaPayload* sa_payload = response.find<SaPayload>();
+  const NoncePayload* nonce = response.find<NoncePayload>();
+  const TsPayload* tsi = response.find_ts(PayloadType::tsi);
+  const TsPayload* tsr = response.find_ts(PayloadType::tsr);
+  if (sa_payload == nullptr || !nonce_ok(nonce) || tsi == nullptr || tsr == nullptr ||
+      sa_payload->proposals.size() != 1)
+    return give_up("answer lacks SA, nonce, TSi or TSr");
+  auto selected = select_esp_proposal(*sa_payload, config.ipsec, true);
+  if (!selected) return give_up("peer chose a proposal we did not offer: " + selected.error());
+  SecretBytes shared;
+  if (selected->suite.pfs != DhGroup::none) {
+    const KePayload* ke = response.find<KePayload>();
+    if (ke == nullptr || !dh_ || ke->dh_group != static_cast<uint16_t>(selected->suite.pfs))
+      return give_up("answer lacks the PFS KE");
+    auto secret = dh_->shared_secret(ke->data);
+    if (!secret) return give_up("peer's KE is invalid");
+    shared = std::move(*secret);
+  }
+  ChildSa child;
+  child.local_ts = narrow(tsi->selectors, config.local_cidrs);
+  child.remote_ts = narrow(tsr->selectors, config.peer_cidrs);
+  if (child.local_ts.empty() || child.remote_ts.empty())
+    return give_up("peer answered selectors outside our offer");
+  child.spi_in = new_spi_;
+  child.spi_out = selected->peer_spi;
+  child.suite = selected->suite;
+  child.rekey_of = old_spi_in_;
+  sa_log(ctx, sa, "selected proposal: ESP:" + describe(child.suite));
+  ChildKeys keys = derive_child_keys(child.suite, sa.suite.prf, sa.keys->sk_d, ni_, nonce->data, shared);
+  set_lifetimes(ctx, child, config);
+  if (!install_child(ctx, sa, config, std::move(child), keys, true)) {
+    sa.failure.reset();  // the old CHILD_SA still carries the tunnel
+    return give_up("the dataplane refused the new SAs");
+  }
+  sa.child_up = false;  // the tunnel was connected all along
+  old = child_by_in(sa, old_spi_in_);
+  if (old != nullptr) old->state = "rekeyed";
+  sa.queue.push_front(std::make_unique<DeleteChildTask>(std::vector<uint32_t>{old_spi_in_}));
+  return TaskStatus::done;
+}
+
+std::vector<Payload> respond_child_rekey(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config,
+                                         const Message& request) {
+  const NotifyPayload* rekey = request.find_notify(NotifyType::rekey_sa);
+  if (rekey == nullptr || rekey->protocol != ProtocolId::esp || rekey->spi.size() != 4) {
+    sa_log(ctx, sa, "peer asked for another CHILD_SA: one per tunnel, sending NO_ADDITIONAL_SAS");
+    return {notify(NotifyType::no_additional_sas)};
+  }
+  const uint32_t old_out = spi_value(rekey->spi);
+  auto old = std::find_if(sa.children.begin(), sa.children.end(),
+                          [&](const ChildSa& c) { return c.spi_out == old_out; });
+  if (old == sa.children.end()) {
+    sa_log(ctx, sa, "CHILD_SA " + hex_spi(old_out) + " to rekey not found");
+    NotifyPayload n = notify(NotifyType::child_sa_not_found);
+    n.protocol = ProtocolId::esp;
+    n.spi = rekey->spi;
+    return {n};
+  }
+  const uint32_t old_in = old->spi_in;
+  sa_log(ctx, sa, "peer rekeys CHILD_SA with SPIs " + hex_spi(old_in) + "_i " + hex_spi(old_out) + "_o");
+  const SaPayload* sa_payload = request.find<SaPayload>();
+  const NoncePayload* nonce = request.find<NoncePayload>();
+  if (sa_payload == nullptr || !nonce_ok(nonce)) return {notify(NotifyType::invalid_syntax)};
+  auto selected = select_esp_proposal(*sa_payload, config.ipsec, true);
+  if (!selected) {
+    ctx.counters.no_proposal++;
+    sa_log(ctx, sa, "received proposals unacceptable: " + selected.error());
+    sa_log(ctx, sa, "no acceptable proposal found, sending NO_PROPOSAL_CHOSEN");
+    return {notify(NotifyType::no_proposal_chosen)};
+  }
+  std::unique_ptr<DiffieHellman> dh;
+  SecretBytes shared;
+  if (selected->suite.pfs != DhGroup::none) {
+    const KePayload* ke = request.find<KePayload>();
+    const DhGroup group = selected->suite.pfs;
+    if (ke == nullptr || ke->dh_group != static_cast<uint16_t>(group)) {
+      auto g = static_cast<uint16_t>(group);
+      sa_log(ctx, sa, "KE of the wrong group, requesting " + transform_name(dh_transform(group)));
+      return {notify(NotifyType::invalid_ke_payload,
+                     Bytes{static_cast<uint8_t>(g >> 8), static_cast<uint8_t>(g)})};
+    }
+    dh = make_diffie_hellman(group);
+    auto secret = dh->shared_secret(ke->data);
+    if (!secret) return {notify(NotifyType::invalid_syntax)};
+    shared = std::move(*secret);
+  }
+  ChildSa child;
+  std::string why;
+  if (!narrow_request(request, config, child, &why)) {
+    sa_log(ctx, sa, "traffic selectors unacceptable: " + why + ", sending TS_UNACCEPTABLE");
+    return {notify(NotifyType::ts_unacceptable)};
+  }
+  Bytes nr = random_nonce(ctx.random);
+  child.spi_in = ctx.installer.allocate_spi();
+  child.spi_out = selected->peer_spi;
+  child.suite = selected->suite;
+  child.rekey_of = old_in;
+  child.outbound_deadline = ctx.now + 2 * ctx.settings.old_sa_grace;
+  sa_log(ctx, sa, "selected proposal: ESP:" + describe(child.suite));
+  ChildKeys keys = derive_child_keys(child.suite, sa.suite.prf, sa.keys->sk_d, nonce->data, nr, shared);
+  set_lifetimes(ctx, child, config);
+  Proposal accepted = selected->accepted;
+  accepted.spi = spi_bytes(child.spi_in);
+  std::vector<Payload> out;
+  out.push_back(SaPayload{{accepted}});
+  out.push_back(NoncePayload{nr});
+  if (dh) {
+    KePayload ke;
+    ke.dh_group = static_cast<uint16_t>(selected->suite.pfs);
+    ke.data.assign(dh->public_value().begin(), dh->public_value().end());
+    out.push_back(std::move(ke));
+  }
+  out.push_back(TsPayload{PayloadType::tsi, child.remote_ts});
+  out.push_back(TsPayload{PayloadType::tsr, child.local_ts});
+  if (!install_child(ctx, sa, config, std::move(child), keys, false, /*outbound_now=*/false)) {
+    sa.failure.reset();
+    return {notify(NotifyType::temporary_failure)};
+  }
+  sa.child_up = false;
+  for (ChildSa& c : sa.children)
+    if (c.spi_in == old_in) c.state = "rekeyed";
+  return out;
+}
+
+}  // namespace vpngw::ike
