@@ -4,6 +4,8 @@
 # Both gateways are configured only through vpngwctl (VPC, gateway, customer
 # gateway, tunnel, route, static SAs); ping from A to B must cross as ESP,
 # and each daemon's counters must show the packets encrypted and decrypted.
+# Then the public MTU: big packets are fragmented before ESP, DF-set ones
+# get ICMP fragmentation needed, TCP SYNs get their MSS clamped.
 source "$(dirname "$0")/lib.sh"
 e2e_init "$1" "$2"
 P=vpngw-t-$$
@@ -140,14 +142,55 @@ kill -INT "$CAP2"; wait "$CAP2" 2>/dev/null || true
 udp=$(tcpdump -nn -r "$E2E_DIR/udp_at_gw2.pcap" "udp port 4500" 2>/dev/null | wc -l)
 [ "$udp" -ge 5 ] || fail "expected >= 5 UDP 4500 packets arriving at gw2, saw $udp"
 
+# The public MTU (1500 here). With ESP-in-UDP, AES-128-CBC and HMAC-SHA1-96
+# an ESP packet costs 20 (IPv4) + 8 (UDP) + 8 (ESP) + 16 (IV) + 12 (ICV)
+# bytes plus padding to 16-byte blocks: the largest inner packet that fits
+# is 1422 bytes, so TCP's MSS is clamped to 1382.
+# Hosts behind af_packet ports must finish their own TCP checksums (iperf3's
+# control connection and the SYN below are TCP).
+ip netns exec "$NS_A" ethtool -K va$$ tx off >/dev/null
+ip netns exec "$NS_B" ethtool -K vb$$ tx off >/dev/null
+info_get() {  # info_get GW PYTHON-EXPRESSION-ON-j
+  SOCK=$E2E_DIR/$1/api.sock
+  ctl --json info | json_get "$2"
+}
+# Without DF a big packet is fragmented before encryption, and the replies
+# come back the same way through gw2. 1800 bytes rather than 2000: host A
+# cuts it into 1500 + 348 bytes, but net_af_packet's fanout socket
+# reassembles IPv4 fragments (PACKET_FANOUT_FLAG_DEFRAG) and its frames must
+# fit one mbuf (1920 bytes), so the gateway gets 1828-byte packets, over the
+# 1422 that fit.
+ip netns exec "$NS_A" ping -c 3 -i 0.2 -W 2 -s 1800 198.19.1.2 >"$E2E_DIR/ping-big" \
+  || fail "ping -s 1800 through the tunnel: $(cat "$E2E_DIR/ping-big")"
+for gw in gw1 gw2; do
+  [ "$(info_get $gw 'j["dataplane"]["forward"]["fragmented"]')" -ge 3 ] \
+    || fail "$gw fragmented nothing: $(info_get $gw 'j["dataplane"]["forward"]')"
+done
+# A TCP SYN from A arrives at B with its MSS clamped (A offers 1460; this
+# runs before the DF test, after which A would offer the learnt PMTU's).
+ip netns exec "$NS_B" timeout 10 tcpdump -i vb$$ -nn -v -c 1 -l \
+  'tcp[tcpflags] & tcp-syn != 0 and dst port 5299' >"$E2E_DIR/syn.txt" 2>/dev/null &
+SYNCAP=$!
+E2E_PIDS+=("$SYNCAP")
+sleep 1
+ip netns exec "$NS_A" timeout 3 bash -c 'exec 3<>/dev/tcp/198.19.1.2/5299' 2>/dev/null || true
+wait "$SYNCAP" 2>/dev/null || true
+grep -q "mss 1382" "$E2E_DIR/syn.txt" || fail "SYN at host B without a clamped MSS: $(cat "$E2E_DIR/syn.txt")"
+[ "$(info_get gw1 'j["dataplane"]["forward"]["mss_clamped"]')" -ge 1 ] || fail "gw1 clamped no MSS"
+echo "TCP SYN at host B: $(grep -o 'mss [0-9]*' "$E2E_DIR/syn.txt")"
+
+# With DF, the sender hears "fragmentation needed" with the MTU that fits.
+ip netns exec "$NS_A" ping -M do -c 3 -i 0.3 -W 1 -s 1472 198.19.1.2 >"$E2E_DIR/ping-df" 2>&1 || true
+grep -Eq "Frag needed and DF set \(mtu = 1422\)|message too long, mtu=1422" "$E2E_DIR/ping-df" \
+  || fail "ping -M do -s 1472 got no fragmentation needed (mtu 1422): $(cat "$E2E_DIR/ping-df")"
+[ "$(info_get gw1 'j["dataplane"]["drops"]["too_big"]')" -ge 1 ] || fail "gw1 counted no too_big drop"
+[ "$(info_get gw1 'j["dataplane"]["forward"]["icmp_sent"]')" -ge 1 ] || fail "gw1 sent no ICMP error"
+echo "DF set: $(grep -Eo 'Frag needed and DF set \(mtu = [0-9]+\)|message too long, mtu=[0-9]+' "$E2E_DIR/ping-df" | head -1)"
+
 # Bandwidth caps: UDP offered at twice the cap arrives at no more than the
 # cap (3% tolerance; the cap counts outer bytes, iperf3 counts payload, so
 # the floor is lower), at two tiers, the second set while traffic is flowing
 # through the same tunnel.
-# Hosts behind af_packet ports must finish their own TCP checksums (iperf3's
-# control connection is TCP).
-ip netns exec "$NS_A" ethtool -K va$$ tx off >/dev/null
-ip netns exec "$NS_B" ethtool -K vb$$ tx off >/dev/null
 iperf_rate() {  # offered Mbps -> received Mbps
   ip netns exec "$NS_B" iperf3 -s -1 -p 5201 >"$E2E_DIR/iperf3-server.log" 2>&1 &
   E2E_PIDS+=("$!")
@@ -171,4 +214,4 @@ check_cap 10
 SOCK=$E2E_DIR/gw1/api.sock
 over=$(ctl --json info | json_get 'j["dataplane"]["drops"]["over_cap"]')
 [ "$over" -gt 0 ] || fail "no over_cap drops counted at gw1"
-echo "static_sa_tunnel_test: ok (ESP and ESP-in-UDP both ways through two vpngwd; caps hold)"
+echo "static_sa_tunnel_test: ok (ESP and ESP-in-UDP both ways through two vpngwd; MTU, MSS; caps hold)"
