@@ -52,11 +52,11 @@ inline bool dont_fragment(const rte_ipv4_hdr* ip) noexcept {
 
 // The largest inner IPv4 packet whose ESP packet fits in `mtu` bytes:
 // `fixed` bytes of outer IPv4 [+ UDP] + ESP header + IV + ICV, and the inner
-// packet + pad length + next header padded to the cipher block (4 for GCM).
-// 0 when nothing fits.
+// packet + pad length + next header padded to the cipher block (4 for GCM;
+// always a power of 2). 0 when nothing fits.
 inline uint32_t max_inner_len(uint32_t fixed, uint32_t block_len, uint32_t mtu) noexcept {
   if (mtu < fixed + block_len) return 0;
-  const uint32_t payload = (mtu - fixed) / block_len * block_len;
+  const uint32_t payload = (mtu - fixed) & ~(block_len - 1);
   return payload >= kIpv4MinHeader + 2 ? payload - 2 : 0;
 }
 
