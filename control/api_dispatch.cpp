@@ -197,6 +197,7 @@ Result<Json> ApiDispatcher::dispatch(const std::string& op, const Json& p) {
   }
   if (op == "tunnel.config") return tunnel_config(p);
   if (op == "tunnel.status") return tunnel_status(p);
+  if (op == "tunnel.logs") return tunnel_logs(p);
 
   if (op == "route.create") return as_json(s.create_route(p));
   if (op == "route.list") {
@@ -260,8 +261,8 @@ Result<Json> ApiDispatcher::tunnel_status(const Json& p) {
   if (!ref) return ref.error();
   auto t = service_.find_tunnel(*ref);
   if (!t) return t.error();
-  // The IKE SA joins here with the IKE engine; SAs and counters come from
-  // the dataplane when one runs.
+  // The IKE SA comes from the IKE engine; SAs and counters from the
+  // dataplane when one runs.
   Json out{{"id", t->id},
            {"name", t->name},
            {"status", name_of(t->status)},
@@ -269,12 +270,32 @@ Result<Json> ApiDispatcher::tunnel_status(const Json& p) {
            {"connection_reason", t->connection_reason},
            {"ike_sa", nullptr},
            {"child_sas", Json::array()}};
+  if (tunnel_ike_) {
+    Json ike = tunnel_ike_(t->id);
+    if (ike.is_object()) out["ike_sa"] = ike;  // with the negotiated CHILD_SAs inside
+  }
   if (tunnel_counters_) {
     Json live = tunnel_counters_(t->id);
-    out["child_sas"] = live["sas"];
+    out["child_sas"] = live["sas"];  // what the dataplane holds, with counters
     out["counters"] = {{"in", live["in"]}, {"out", live["out"]}, {"drops", live["drops"]}};
   }
   return out;
+}
+
+Result<Json> ApiDispatcher::tunnel_logs(const Json& p) {
+  auto ref = ref_param(p);
+  if (!ref) return ref.error();
+  auto t = service_.find_tunnel(*ref);
+  if (!t) return t.error();
+  size_t limit = 0;
+  if (p.contains("limit")) {
+    const Json& l = p["limit"];
+    if (!l.is_number_integer() || l.get<int64_t>() < 0 || l.get<int64_t>() > 100000)
+      return ApiError{ErrorCode::InvalidParameterValue, "limit", "must be an integer 0-100000 (0: every line kept)"};
+    limit = l.get<size_t>();
+  }
+  Json lines = tunnel_logs_ ? tunnel_logs_(t->id, limit) : Json::array();
+  return Json{{"id", t->id}, {"lines", lines}};
 }
 
 }  // namespace vpngw

@@ -24,6 +24,11 @@ class ApiDispatcher {
 
   // Live dataplane state of a tunnel (SAs and counters), when a dataplane runs.
   void set_tunnel_counters(std::function<Json(const std::string& tunnel_id)> f) { tunnel_counters_ = std::move(f); }
+  // The IKE engine's view of a tunnel (IKE SA, child SAs) and its log.
+  void set_tunnel_ike(std::function<Json(const std::string& tunnel_id)> f) { tunnel_ike_ = std::move(f); }
+  void set_tunnel_logs(std::function<Json(const std::string& tunnel_id, size_t limit)> f) {
+    tunnel_logs_ = std::move(f);
+  }
 
   // For callers that already hold parsed JSON (tests).
   Json handle_json(const Json& request);
@@ -32,10 +37,13 @@ class ApiDispatcher {
   Result<Json> dispatch(const std::string& op, const Json& params);
   Result<Json> tunnel_config(const Json& params);
   Result<Json> tunnel_status(const Json& params);
+  Result<Json> tunnel_logs(const Json& params);
 
   ResourceService& service_;
   std::function<Json()> info_;
   std::function<Json(const std::string&)> tunnel_counters_;
+  std::function<Json(const std::string&)> tunnel_ike_;
+  std::function<Json(const std::string&, size_t)> tunnel_logs_;
 };
 
 Json error_json(const ApiError& error);

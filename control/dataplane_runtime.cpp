@@ -8,11 +8,13 @@
 #include <rte_cycles.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <cstring>
 #include <map>
 
 #include "control/static_sa.hpp"
 #include "dataplane/forward/forward_context.hpp"
+#include "dataplane/forward/stages.hpp"
 #include "dataplane/io/address_set.hpp"
 #include "dataplane/qos/tsc_clock.hpp"
 #include "dataplane/io/neighbour_table.hpp"
@@ -99,6 +101,10 @@ struct DataplaneRuntime::State {
   std::map<uint32_t, uint32_t> gateway_rate;           // index -> Mbps installed
   std::map<std::string, InstalledSa> installed;        // static SA id -> what is in the tables
   BenchKnobs bench;                                    // [bench]: scripts/bench only
+  // SAs the IKE engine negotiated, by "in:SPI" / "out:SPI" per tunnel.
+  std::map<std::string, InstalledSa> negotiated;
+  std::map<uint32_t, std::chrono::steady_clock::time_point> arp_asked;  // address -> last request
+  uint32_t next_sa_id = 1u << 31;  // sa_ids of negotiated SAs (static ones are below)
   static constexpr uint32_t kOutboundSlots = 1024;
 };
 
@@ -222,6 +228,18 @@ void DataplaneRuntime::sync(const ResourceSnapshot& state) {
   live.clear();
   for (const auto& t : state.tunnels) live.push_back(t.id);
   s_->tunnel_slot.retain(live);
+  for (auto it = s_->negotiated.begin(); it != s_->negotiated.end();) {
+    if (std::find(live.begin(), live.end(), it->second.tunnel_id) != live.end()) {
+      ++it;
+      continue;
+    }
+    const dp::SaParams& p = it->second.params;  // the tunnel is gone: so are its SAs
+    if (p.direction == dp::SaDirection::inbound)
+      s_->sas->remove_inbound(p.spi, p.tunnel_dst);
+    else
+      s_->sas->remove_outbound(it->second.slot);
+    it = s_->negotiated.erase(it);
+  }
   std::map<std::string, uint32_t> slot_of;
   std::vector<dp::SpdRuleSpec> rules;
   for (const auto& t : state.tunnels) {
@@ -294,14 +312,128 @@ void DataplaneRuntime::reclaim() {
   s_->spd->reclaim();
 }
 
-void DataplaneRuntime::poll_control() {
+void DataplaneRuntime::poll_control(const FrameHandler& on_ike_frame) {
   if (!s_->running) return;
   rte_mbuf* ike[32];
   uint16_t n;
+  std::vector<uint8_t> frame;
   while ((n = io::drain_punt_ring(s_->shared.punt, s_->neighbours, ike, 32)) > 0) {
     s_->ike_packets += n;
-    for (uint16_t i = 0; i < n; ++i) rte_pktmbuf_free(ike[i]);
+    for (uint16_t i = 0; i < n; ++i) {
+      if (on_ike_frame) {
+        frame.resize(rte_pktmbuf_pkt_len(ike[i]));
+        if (const void* p = rte_pktmbuf_read(ike[i], 0, static_cast<uint32_t>(frame.size()), frame.data());
+            p && p != frame.data())
+          std::memcpy(frame.data(), p, frame.size());
+        on_ike_frame(frame);
+      }
+      rte_pktmbuf_free(ike[i]);
+    }
   }
+}
+
+std::optional<DataplaneRuntime::MacAddr> DataplaneRuntime::public_mac() const {
+  if (!s_->running) return std::nullopt;
+  MacAddr mac;
+  std::memcpy(mac.data(), s_->shared.ports[0].mac.addr_bytes, mac.size());
+  return mac;
+}
+
+std::optional<DataplaneRuntime::MacAddr> DataplaneRuntime::public_mac_toward(Ipv4Addr dst) {
+  if (!s_->running) return std::nullopt;
+  const io::PortRuntime& port = s_->shared.ports[0];
+  const uint32_t hop_be = dp::forward::next_hop_toward(port, rte_cpu_to_be_32(dst.value));
+  if (hop_be == 0) return std::nullopt;
+  rte_ether_addr mac;
+  if (s_->neighbours.lookup_be(hop_be, &mac)) {
+    MacAddr out;
+    std::memcpy(out.data(), mac.addr_bytes, out.size());
+    return out;
+  }
+  const Ipv4Addr hop{rte_be_to_cpu_32(hop_be)};
+  const auto now = std::chrono::steady_clock::now();
+  auto& asked = s_->arp_asked[hop.value];
+  if (now - asked >= std::chrono::seconds(1)) {
+    asked = now;
+    io::resolve_next_hop(s_->pool, port, hop);
+  }
+  return std::nullopt;
+}
+
+bool DataplaneRuntime::send_public_frame(std::span<const uint8_t> frame) {
+  if (!s_->running) return false;
+  rte_mbuf* m = rte_pktmbuf_alloc(s_->pool);
+  if (!m) return false;
+  char* p = rte_pktmbuf_append(m, static_cast<uint16_t>(frame.size()));
+  if (!p) {
+    rte_pktmbuf_free(m);
+    return false;
+  }
+  std::memcpy(p, frame.data(), frame.size());
+  return io::control_send(s_->shared.ports[0], m);
+}
+
+namespace {
+std::string negotiated_key(const std::string& tunnel_id, dp::SaDirection direction, uint32_t spi) {
+  return tunnel_id + (direction == dp::SaDirection::inbound ? "/in:" : "/out:") + std::to_string(spi);
+}
+}  // namespace
+
+bool DataplaneRuntime::install_negotiated(const std::string& tunnel_id, const dp::SaParams& params,
+                                          std::string* error) {
+  if (!s_->running) {
+    *error = "the dataplane is not running";
+    return false;
+  }
+  auto slot = s_->tunnel_slot.index_of(tunnel_id);
+  if (!slot) {
+    *error = "no outbound slot for the tunnel";
+    return false;
+  }
+  dp::SaParams p = params;
+  p.sa_id = s_->next_sa_id++;
+  if (auto bad = dp::validate_sa_params(p)) {
+    *error = bad->field + ": " + bad->message;
+    return false;
+  }
+  const bool in = p.direction == dp::SaDirection::inbound;
+  // One owner (worker 0) for every SA: sequence numbers and the replay
+  // window stay with one core; other workers hand packets to it.
+  if (!(in ? s_->sas->install_inbound(p, 0, error) : s_->sas->install_outbound(*slot, p, 0, error))) return false;
+  if (!in) {
+    // The slot now holds the new SA: forget the outbound SAs it replaced.
+    for (auto it = s_->negotiated.begin(); it != s_->negotiated.end();)
+      it = (it->second.tunnel_id == tunnel_id && it->second.params.direction == dp::SaDirection::outbound)
+               ? s_->negotiated.erase(it)
+               : std::next(it);
+  }
+  s_->negotiated[negotiated_key(tunnel_id, p.direction, p.spi)] = InstalledSa{p, *slot, tunnel_id};
+  return true;
+}
+
+void DataplaneRuntime::remove_negotiated(const std::string& tunnel_id, dp::SaDirection direction, uint32_t spi) {
+  auto it = s_->negotiated.find(negotiated_key(tunnel_id, direction, spi));
+  if (it == s_->negotiated.end()) return;
+  const dp::SaParams& p = it->second.params;
+  if (direction == dp::SaDirection::inbound)
+    s_->sas->remove_inbound(p.spi, p.tunnel_dst);
+  else
+    s_->sas->remove_outbound(it->second.slot);
+  s_->negotiated.erase(it);
+}
+
+std::pair<uint64_t, uint64_t> DataplaneRuntime::inbound_usage(uint32_t spi, Ipv4Addr dst) const {
+  if (!s_->running) return {0, 0};
+  const auto* rt = s_->sas->find_inbound(spi, dst);
+  if (!rt) return {0, 0};
+  return {rt->usage.packets.get(), rt->usage.bytes.get()};
+}
+
+bool DataplaneRuntime::inbound_spi_in_use(uint32_t spi) const {
+  for (const auto* m : {&s_->installed, &s_->negotiated})
+    for (const auto& [_, sa] : *m)
+      if (sa.params.direction == dp::SaDirection::inbound && sa.params.spi == spi) return true;
+  return false;
 }
 
 void DataplaneRuntime::resolve_next_hops() {
@@ -344,8 +476,13 @@ Json DataplaneRuntime::tunnel_counters(const std::string& tunnel_id) const {
   Json sas = Json::array();
   uint64_t totals[2][2] = {};  // [in/out][packets/bytes]
   Json drops = Json::object();
-  for (const auto& [id, sa] : s_->installed) {
-    if (sa.tunnel_id != tunnel_id) continue;
+  std::vector<std::pair<std::string, const InstalledSa*>> mine;
+  for (const auto& [id, sa] : s_->installed)
+    if (sa.tunnel_id == tunnel_id) mine.emplace_back(id, &sa);
+  for (const auto& [key, sa] : s_->negotiated)
+    if (sa.tunnel_id == tunnel_id) mine.emplace_back("ike", &sa);
+  for (const auto& [id, sa_ptr] : mine) {
+    const InstalledSa& sa = *sa_ptr;
     const bool in = sa.params.direction == dp::SaDirection::inbound;
     // The control thread is the only one that frees SAs, so reading the
     // object it finds here is safe; the counters are relaxed atomics.
@@ -384,6 +521,7 @@ void DataplaneRuntime::stop() {
   s_->forward.clear();
   s_->crypto.clear();
   s_->installed.clear();
+  s_->negotiated.clear();
   s_->routes.reset();
   s_->spd.reset();
   s_->handoff.reset();

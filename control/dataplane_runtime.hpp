@@ -5,13 +5,19 @@
 // workers' hook as the dataplane issue proceeds.
 #pragma once
 
+#include <array>
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "control/daemon_config.hpp"
 #include "control/model_json.hpp"
 #include "control/store.hpp"
+#include "dataplane/sa_params.hpp"
 
 namespace vpngw {
 
@@ -39,8 +45,28 @@ class DataplaneRuntime {
   // (replacing one would restart its sequence numbers).
   void sync(const ResourceSnapshot& state);
   // Control thread, every few milliseconds: learns ARP replies and takes IKE
-  // packets off the punt ring (counted and freed until the IKE engine lands).
-  void poll_control();
+  // packets off the punt ring, giving each whole Ethernet frame to
+  // `on_ike_frame` (counted and freed when there is none).
+  using FrameHandler = std::function<void(std::span<const uint8_t> frame)>;
+  void poll_control(const FrameHandler& on_ike_frame = {});
+
+  // --- the IKE engine's side (control thread) ---
+  using MacAddr = std::array<uint8_t, 6>;
+  std::optional<MacAddr> public_mac() const;
+  // The MAC to send to for `dst` on the public port (itself when on-link,
+  // else the next hop). nullopt when not resolved yet: an ARP request goes
+  // out (at most once a second per address) and the caller tries later.
+  std::optional<MacAddr> public_mac_toward(Ipv4Addr dst);
+  // Queues a complete Ethernet frame on the public port's control TX path.
+  bool send_public_frame(std::span<const uint8_t> frame);
+  // SAs negotiated by IKE, next to the tunnel's SPD slot; kept apart from
+  // the static SAs that sync() manages. Outbound replaces the tunnel's SA.
+  bool install_negotiated(const std::string& tunnel_id, const dataplane::SaParams& params, std::string* error);
+  void remove_negotiated(const std::string& tunnel_id, dataplane::SaDirection direction, uint32_t spi);
+  // Packets and bytes an inbound SA accepted so far (0 when not installed).
+  std::pair<uint64_t, uint64_t> inbound_usage(uint32_t spi, Ipv4Addr dst) const;
+  // Whether an inbound SPI is installed, static or negotiated.
+  bool inbound_spi_in_use(uint32_t spi) const;
   // Control thread, every few milliseconds: frees retired tables and SAs
   // whose grace period has passed.
   void reclaim();

@@ -18,6 +18,7 @@
 #include "control/api_dispatch.hpp"
 #include "control/daemon_config.hpp"
 #include "control/dataplane_runtime.hpp"
+#include "control/ike/ike_runtime.hpp"
 #include "control/resource_service.hpp"
 #include "control/server/api_server.hpp"
 #include "control/server/event_loop.hpp"
@@ -62,17 +63,22 @@ int parse_command_line(int argc, char** argv, CommandLine& cl) {
   return 0;
 }
 
-// Keeps the workers' tables in step with the resource model.
+// Keeps the workers' tables and the IKE engine in step with the resource
+// model: tables first, so a tunnel's SPD slot exists before its SAs do.
 class DataplaneSync final : public ResourceObserver {
  public:
-  DataplaneSync(const ResourceService& service, DataplaneRuntime& dataplane)
-      : service_(service), dataplane_(dataplane) {}
+  DataplaneSync(const ResourceService& service, DataplaneRuntime& dataplane, ike_glue::IkeRuntime& ike)
+      : service_(service), dataplane_(dataplane), ike_(ike) {}
   void on_committed(const ChangeSet&) override { sync(); }
-  void sync() { dataplane_.sync(service_.state()); }
+  void sync() {
+    dataplane_.sync(service_.state());
+    ike_.configure();
+  }
 
  private:
   const ResourceService& service_;
   DataplaneRuntime& dataplane_;
+  ike_glue::IkeRuntime& ike_;
 };
 
 Json port_json(const PortConfig& port) {
@@ -191,13 +197,14 @@ int run(int argc, char** argv) {
     spdlog::info("dataplane: ports started, workers polling");
   else
     spdlog::warn("dataplane stays down: {}", why_down);
-  DataplaneSync dataplane_sync(service, dataplane);
-  dataplane_sync.sync();
+  ike_glue::IkeRuntime ike(service, dataplane);
+  DataplaneSync dataplane_sync(service, dataplane, ike);
   service.set_observer(&dataplane_sync);
+  dataplane_sync.sync();
   BenchSaDriver bench(cfg.bench, dataplane.sa_tables_for_bench());  // [bench] knobs: scripts/bench only
   loop.add_timer(std::chrono::milliseconds(5), [&] {
     bench.tick(service.state());
-    dataplane.poll_control();
+    ike.poll();
     dataplane.reclaim();
   }, true);
   loop.add_timer(std::chrono::seconds(1), [&] { dataplane.resolve_next_hops(); }, true);
@@ -212,11 +219,14 @@ int run(int argc, char** argv) {
                 {"state_dir", cfg.state_dir},
                 {"socket", cfg.socket_path},
                 {"ports", {{"public", port_json(cfg.public_port)}, {"private", port_json(cfg.private_port)}}},
-                {"dataplane", dataplane.counters()}};
+                {"dataplane", dataplane.counters()},
+                {"ike", ike.counters()}};
   };
   ApiDispatcher dispatcher(service, info);
   if (dataplane.running())
     dispatcher.set_tunnel_counters([&](const std::string& id) { return dataplane.tunnel_counters(id); });
+  dispatcher.set_tunnel_ike([&](const std::string& id) { return ike.tunnel_ike(id); });
+  dispatcher.set_tunnel_logs([&](const std::string& id, size_t limit) { return ike.tunnel_logs(id, limit); });
 
   ApiServerOptions opts;
   opts.socket_path = cfg.socket_path;

@@ -50,6 +50,7 @@ constexpr auto kTunnelModify = concat(
     std::array{FlagUse{"--name"}, FlagUse{"--psk"}, FlagUse{"--spd"}}, kTunnelPolicy);
 constexpr std::array kByGateway{FlagUse{"--gateway"}};
 constexpr std::array kTunnelConfig{FlagUse{"--vendor", true}, FlagUse{"--output"}};
+constexpr std::array kTunnelLogs{FlagUse{"--limit"}};
 
 constexpr std::array kRouteCreate{FlagUse{"--vpc", true}, FlagUse{"--destination", true},
                                   FlagUse{"--gateway", true}};
@@ -112,6 +113,8 @@ constexpr std::array kCommands{
                 "print the customer-side configuration for a vendor's device"},
     CommandSpec{"tunnel", "status", "tunnel.status", true, kNoFlags,
                 "show a tunnel's connection status, SAs and counters"},
+    CommandSpec{"tunnel", "logs", "tunnel.logs", true, kTunnelLogs,
+                "show a tunnel's connection log (IKE exchanges, SAs, DPD, retries)"},
 
     CommandSpec{"route", "create", "route.create", false, kRouteCreate, "create a VPC route"},
     CommandSpec{"route", "list", "route.list", false, kByVpc, "list VPC routes"},

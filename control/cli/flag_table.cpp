@@ -85,6 +85,8 @@ constexpr std::array kFlags{
              "strongswan, swanctl, cisco-ios, juniper-srx, ..."},
     FlagSpec{"--output", "", FlagKind::local, "FILE",
              "write the configuration to FILE (mode 0600) instead of stdout"},
+    // Connection log.
+    FlagSpec{"--limit", "limit", FlagKind::integer, "N", "only the newest N lines (default: all kept)"},
 };
 
 }  // namespace

@@ -202,6 +202,12 @@ std::string format_human(std::string_view op, const OrderedJson& result) {
     if (!text.empty() && text.back() != '\n') text += '\n';
     return text;
   }
+  if (op == "tunnel.logs" && result.is_object() && result.contains("lines") && result["lines"].is_array()) {
+    std::string text;
+    for (const auto& l : result["lines"])
+      if (l.is_object()) text += l.value("time", std::string("-")) + "  " + l.value("line", std::string()) + "\n";
+    return text;
+  }
   return render_key_values(flatten_fields(result));
 }
 

@@ -173,6 +173,16 @@ TEST(FormatHuman, StatusFlattensSasAndCounters) {
             "counters.packets_in   10\n");
 }
 
+TEST(FormatHuman, LogsAreOneLinePerEventWithItsTime) {
+  const auto logs = parse(R"({"id":"vpnx-1","lines":[
+      {"time":"2026-11-25T16:00:00.000Z","seq":1,"line":"sending IKE_SA_INIT request 0 [ SA KE No ]"},
+      {"time":"2026-11-25T16:00:00.010Z","seq":2,"line":"IKE SA established"}]})");
+  EXPECT_EQ(format_human("tunnel.logs", logs),
+            "2026-11-25T16:00:00.000Z  sending IKE_SA_INIT request 0 [ SA KE No ]\n"
+            "2026-11-25T16:00:00.010Z  IKE SA established\n");
+  EXPECT_EQ(format_human("tunnel.logs", parse(R"({"id":"vpnx-1","lines":[]})")), "");
+}
+
 TEST(FormatHuman, DeleteConfirmsTheId) {
   EXPECT_EQ(format_human("vpc.delete", parse(R"({"id":"vpc-1a2b3c4d","deleted":true})")),
             "deleted vpc-1a2b3c4d\n");

@@ -199,6 +199,10 @@ TEST(RequestBuilder, TunnelListShowDeleteStatus) {
             expected(R"({"version":1,"op":"tunnel.delete","params":{"id":"t1"}})"));
   EXPECT_EQ(request_for({"tunnel", "status", "t1"}),
             expected(R"({"version":1,"op":"tunnel.status","params":{"id":"t1"}})"));
+  EXPECT_EQ(request_for({"tunnel", "logs", "t1"}),
+            expected(R"({"version":1,"op":"tunnel.logs","params":{"id":"t1"}})"));
+  EXPECT_EQ(request_for({"tunnel", "logs", "t1", "--limit", "20"}),
+            expected(R"({"version":1,"op":"tunnel.logs","params":{"id":"t1","limit":20}})"));
 }
 
 TEST(RequestBuilder, TunnelConfigSendsVendorButKeepsOutputLocal) {

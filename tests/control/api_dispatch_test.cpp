@@ -88,5 +88,37 @@ TEST_F(DispatchTest, ErrorsNameTheField) {
   EXPECT_NE(r.at("error").at("message").get<std::string>().find("1000"), std::string::npos);
 }
 
+TEST_F(DispatchTest, TunnelLogsAndIkeStatusComeFromTheEngine) {
+  result("vpc.create", {{"name", "v"}, {"cidrs", {"192.168.0.0/16"}}});
+  result("gateway.create", {{"name", "g"}, {"vpc", "v"}, {"public_ip", "203.0.113.82"}, {"bandwidth", 5}});
+  result("customer_gateway.create", {{"name", "c"}, {"public_ip", "198.51.100.5"}});
+  auto t = result("tunnel.create", {{"name", "t"}, {"gateway", "g"}, {"customer_gateway", "c"}, {"psk", "123456"},
+                                    {"spd", {{{"local", "192.168.1.0/24"}, {"peers", {"10.0.1.0/24"}}}}}});
+  const std::string id = t.at("id");
+  // Without an engine: an empty log, no IKE SA.
+  EXPECT_TRUE(result("tunnel.logs", {{"id", "t"}}).at("lines").empty());
+  EXPECT_TRUE(result("tunnel.status", {{"id", "t"}}).at("ike_sa").is_null());
+
+  std::string asked_for;
+  size_t asked_limit = 99;
+  api_.set_tunnel_logs([&](const std::string& tid, size_t limit) {
+    asked_for = tid;
+    asked_limit = limit;
+    return Json::array({{{"time", "2026-11-25T16:00:00.000Z"}, {"seq", 1}, {"line", "sending IKE_SA_INIT"}}});
+  });
+  api_.set_tunnel_ike([&](const std::string& tid) { return Json{{"state", "established"}, {"tid", tid}}; });
+  auto logs = result("tunnel.logs", {{"id", "t"}, {"limit", 5}});
+  EXPECT_EQ(asked_for, id);  // the name was resolved to the ID
+  EXPECT_EQ(asked_limit, 5u);
+  EXPECT_EQ(logs.at("id"), id);
+  EXPECT_EQ(logs.at("lines")[0].at("line"), "sending IKE_SA_INIT");
+  EXPECT_EQ(result("tunnel.status", {{"id", "t"}}).at("ike_sa").at("state"), "established");
+
+  EXPECT_EQ(call("tunnel.logs", {{"id", "t"}, {"limit", -1}}).at("error").at("field"), "limit");
+  EXPECT_EQ(call("tunnel.logs", {{"id", "t"}, {"limit", "all"}}).at("error").at("field"), "limit");
+  EXPECT_EQ(call("tunnel.logs", {{"id", "nope"}}).at("error").at("code"), "ResourceNotFound");
+  EXPECT_EQ(call("tunnel.logs").at("error").at("code"), "MissingParameter");
+}
+
 }  // namespace
 }  // namespace vpngw
