@@ -66,6 +66,7 @@ struct InstalledSa {
   dp::SaParams params;
   uint32_t slot = 0;  // outbound only
   std::string tunnel_id;
+  uint8_t reported_events = 0;  // SaEvent bits already passed to the control plane
 };
 
 bool same_params(const dp::SaParams& a, const dp::SaParams& b) {
@@ -427,6 +428,30 @@ std::pair<uint64_t, uint64_t> DataplaneRuntime::inbound_usage(uint32_t spi, Ipv4
   const auto* rt = s_->sas->find_inbound(spi, dst);
   if (!rt) return {0, 0};
   return {rt->usage.packets.get(), rt->usage.bytes.get()};
+}
+
+std::vector<DataplaneRuntime::SaEventReport> DataplaneRuntime::take_sa_events() {
+  std::vector<SaEventReport> out;
+  if (!s_->running) return out;
+  for (auto& [_, sa] : s_->negotiated) {
+    const bool in = sa.params.direction == dp::SaDirection::inbound;
+    const dp::SaUsage* usage = nullptr;
+    if (in) {
+      if (const auto* rt = s_->sas->find_inbound(sa.params.spi, sa.params.tunnel_dst)) usage = &rt->usage;
+    } else if (const auto* rt = s_->sas->find_outbound(sa.slot); rt && rt->spi_be == rte_cpu_to_be_32(sa.params.spi)) {
+      usage = &rt->usage;
+    }
+    if (!usage) continue;
+    const uint8_t events = usage->events.load(std::memory_order_relaxed);
+    const uint8_t fresh = events & ~sa.reported_events;
+    if (fresh == 0) continue;
+    sa.reported_events |= fresh;
+    if (fresh & dp::kSaStopped)
+      out.push_back({sa.tunnel_id, sa.params.spi, in, true});
+    else if (fresh & dp::kSaSoftLifetime)
+      out.push_back({sa.tunnel_id, sa.params.spi, in, false});
+  }
+  return out;
 }
 
 bool DataplaneRuntime::inbound_spi_in_use(uint32_t spi) const {

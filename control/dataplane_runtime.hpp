@@ -67,6 +67,16 @@ class DataplaneRuntime {
   std::pair<uint64_t, uint64_t> inbound_usage(uint32_t spi, Ipv4Addr dst) const;
   // Whether an inbound SPI is installed, static or negotiated.
   bool inbound_spi_in_use(uint32_t spi) const;
+  // Lifetime events the workers raised on negotiated SAs since the last
+  // call (each reported once): soft = time to rekey, hard = the SA stopped
+  // (a byte/packet limit reached or sequence numbers exhausted).
+  struct SaEventReport {
+    std::string tunnel_id;
+    uint32_t spi = 0;
+    bool inbound = false;
+    bool hard = false;
+  };
+  std::vector<SaEventReport> take_sa_events();
   // Control thread, every few milliseconds: frees retired tables and SAs
   // whose grace period has passed.
   void reclaim();
