@@ -139,7 +139,9 @@ Result<Json> ApiDispatcher::dispatch(const std::string& op, const Json& p) {
   if (op == "gateway.show") {
     auto ref = id();
     if (!ref) return ref.error();
-    return as_json(s.find_gateway(*ref));
+    auto g = as_json(s.find_gateway(*ref));
+    if (g && tunnel_counters_) (*g)["counters"] = gateway_counters((*g)["id"].get<std::string>());
+    return g;
   }
   if (op == "gateway.modify") {
     auto ref = id();
@@ -280,6 +282,29 @@ Result<Json> ApiDispatcher::tunnel_status(const Json& p) {
     out["counters"] = {{"in", live["in"]}, {"out", live["out"]}, {"drops", live["drops"]}};
   }
   return out;
+}
+
+// A gateway's traffic: the sum over its tunnels' SAs (the cap's over-cap
+// drops are counted per worker, in daemon.info).
+Json ApiDispatcher::gateway_counters(const std::string& gateway_id) {
+  uint64_t sums[2][2] = {};
+  Json drops = Json::object();
+  size_t tunnels = 0;
+  for (const auto& t : service_.state().tunnels) {
+    if (t.gateway_id != gateway_id) continue;
+    ++tunnels;
+    Json live = tunnel_counters_(t.id);
+    const char* dirs[2] = {"in", "out"};
+    for (int d = 0; d < 2; ++d) {
+      sums[d][0] += live[dirs[d]].value("packets", uint64_t{0});
+      sums[d][1] += live[dirs[d]].value("bytes", uint64_t{0});
+    }
+    for (const auto& [why, n] : live["drops"].items()) drops[why] = drops.value(why, uint64_t{0}) + n.get<uint64_t>();
+  }
+  return Json{{"tunnels", tunnels},
+              {"in", {{"packets", sums[0][0]}, {"bytes", sums[0][1]}}},
+              {"out", {{"packets", sums[1][0]}, {"bytes", sums[1][1]}}},
+              {"drops", drops}};
 }
 
 Result<Json> ApiDispatcher::tunnel_logs(const Json& p) {

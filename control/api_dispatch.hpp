@@ -38,6 +38,7 @@ class ApiDispatcher {
   Result<Json> tunnel_config(const Json& params);
   Result<Json> tunnel_status(const Json& params);
   Result<Json> tunnel_logs(const Json& params);
+  Json gateway_counters(const std::string& gateway_id);
 
   ResourceService& service_;
   std::function<Json()> info_;

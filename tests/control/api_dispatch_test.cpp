@@ -114,6 +114,20 @@ TEST_F(DispatchTest, TunnelLogsAndIkeStatusComeFromTheEngine) {
   EXPECT_EQ(logs.at("lines")[0].at("line"), "sending IKE_SA_INIT");
   EXPECT_EQ(result("tunnel.status", {{"id", "t"}}).at("ike_sa").at("state"), "established");
 
+  // gateway show sums its tunnels' dataplane counters.
+  EXPECT_FALSE(result("gateway.show", {{"id", "g"}}).contains("counters"));  // no dataplane
+  api_.set_tunnel_counters([&](const std::string&) {
+    return Json{{"sas", Json::array()},
+                {"in", {{"packets", 3}, {"bytes", 300}}},
+                {"out", {{"packets", 4}, {"bytes", 400}}},
+                {"drops", {{"replay", 2}}}};
+  });
+  auto gw = result("gateway.show", {{"id", "g"}});
+  EXPECT_EQ(gw.at("counters").at("tunnels"), 1);
+  EXPECT_EQ(gw.at("counters").at("in").at("bytes"), 300);
+  EXPECT_EQ(gw.at("counters").at("out").at("packets"), 4);
+  EXPECT_EQ(gw.at("counters").at("drops").at("replay"), 2);
+
   EXPECT_EQ(call("tunnel.logs", {{"id", "t"}, {"limit", -1}}).at("error").at("field"), "limit");
   EXPECT_EQ(call("tunnel.logs", {{"id", "t"}, {"limit", "all"}}).at("error").at("field"), "limit");
   EXPECT_EQ(call("tunnel.logs", {{"id", "nope"}}).at("error").at("code"), "ResourceNotFound");
