@@ -9,7 +9,9 @@
 #     INSTALLED, with exactly the SPIs our installer got, crossed;
 #   - the ESP keys our installer got equal those charon derived (charon logs
 #     them at chd = 4);
-# and a wrong PSK ends in phase1_failed with AUTHENTICATION_FAILED.
+# then CHILD_SA rekeys (PFS) started by charon and by us, after which both
+# sides agree on SPIs and keys again; and a wrong PSK ends in
+# phase1_failed with AUTHENTICATION_FAILED.
 # charon's userspace ESP is always UDP-encapsulated, so it fakes NAT
 # detection and every case also exercises the float to port 4500.
 #
@@ -124,6 +126,7 @@ connections {
         remote_ts = 10.1.0.0/24
         esp_proposals = $esp
         start_action = none
+        ${CHILD_EXTRA:-}
       }
     }
   }
@@ -156,7 +159,7 @@ start_peer() {
   local dir=$1 start=$2 ike=$3 esp=$4 secret=$5
   ip netns exec "$ns_gw" "$peer_bin" --gateway "$gw_ip" --peer "$sw_ip" --psk "$secret" \
     --local-ts 10.1.0.0/24 --remote-ts 10.2.0.0/24 --start "$start" --ike "$ike" --esp "$esp" \
-    --retries 0 --out "$dir/sas.json" > "$dir/peer.out" 2>&1 &
+    --retries 0 ${PEER_EXTRA:-} --out "$dir/sas.json" > "$dir/peer.out" 2>&1 &
   peer_pid=$!
   for _ in $(seq 50); do
     [[ -f $dir/sas.json ]] && return 0
@@ -270,6 +273,78 @@ run_case() {
   stop_charon
 }
 
+# The current CHILD_SA of both sides, once they agree (a rekey may be under
+# way when we look): charon's SPIs crossed with ours, one inbound SA each.
+# Prints "ok" and the SPIs, or why not.
+agreed_spis() {  # DIR
+  local dir=$1 vici="unix://$1/charon.vici" sas swan_in swan_out our_in our_out n
+  sas=$(swanctl --list-sas -u "$vici" 2>&1)
+  [[ $(grep -c "INSTALLED" <<< "$sas") -eq 1 ]] || { echo "charon has not one installed CHILD_SA"; return 1; }
+  # The installed child's block (charon lists rekeyed ones too, for a while).
+  swan_in=$(awk '/INSTALLED/ { on = 1; next } /^  [^ ]/ { on = 0 } on && $1 == "in" { sub(",", "", $2); print $2; exit }' <<< "$sas")
+  swan_out=$(awk '/INSTALLED/ { on = 1; next } /^  [^ ]/ { on = 0 } on && $1 == "out" { sub(",", "", $2); print $2; exit }' <<< "$sas")
+  our_in=$(json "$dir/sas.json" '" ".join(s["spi_hex"] for s in j["inbound"])')
+  our_out=$(json "$dir/sas.json" 'j["outbound"]["spi_hex"] if j["outbound"] else ""')
+  # Our old inbound SA may still be in its grace period: the new one must be there.
+  [[ -n $swan_in && $swan_in == "$our_out" && " $our_in " == *" $swan_out "* ]] ||
+    { echo "charon in $swan_in out $swan_out, ours in '$our_in' out $our_out"; return 1; }
+  echo "ok in $swan_out out $our_out"
+}
+
+# run_rekey_case NAME WHO_REKEYS: we initiate the tunnel; one side rekeys
+# the CHILD_SA every few seconds (PFS modp1024); after two rekeys both
+# sides must agree on SPIs and keys again.
+run_rekey_case() {
+  case_name=$1
+  local who=$2 before=$failures
+  local dir="$tmp/$case_name"
+  mkdir -p "$dir"
+  if [[ $who == them ]]; then
+    CHILD_EXTRA="rekey_time = 7s
+        rand_time = 1s
+        life_time = 60s" start_charon "$dir" aes128-sha1-modp1024 aes128-sha1-modp1024 "$psk"
+    start_peer "$dir" start aes128-sha1-2 aes128-sha1-2 "$psk"
+  else
+    start_charon "$dir" aes128-sha1-modp1024 aes128-sha1-modp1024 "$psk"
+    PEER_EXTRA="--esp-lifetime 8" start_peer "$dir" start aes128-sha1-2 aes128-sha1-2 "$psk"
+  fi
+  wait_status "$dir" connected || fail "not connected: $(json "$dir/sas.json" 'j["status"], j["reason"]')"
+  sleep 15
+  local rekeys
+  rekeys=$(json "$dir/sas.json" 'sum(1 for h in j["history"] if h["op"] == "add_inbound") - 1')
+  [[ $rekeys -ge 1 ]] || fail "no rekey happened"
+  # Keys of the current CHILD_SA: the last ones charon derived; the rekey's
+  # initiator holds the "initiator" keys. Both sides must agree on SPIs and
+  # keys at one moment between rekeys.
+  local mine theirs
+  if [[ $who == us ]]; then mine=initiator theirs=responder; else mine=responder theirs=initiator; fi
+  local agreed= why=
+  for _ in $(seq 40); do
+    why=
+    if agreed=$(agreed_spis "$dir"); then
+      local keys k swan_out=${agreed#ok in }
+      swan_out=${swan_out%% *}
+      keys=$(charon_keys "$dir")
+      k=$(awk -v n="encryption_$mine" '$1 == n { print $2 }' <<< "$keys")
+      [[ -n $k && $k == $(json "$dir/sas.json" 'j["outbound"]["enc_key"]') ]] ||
+        why="outbound key differs from charon's latest $mine key"
+      k=$(awk -v n="encryption_$theirs" '$1 == n { print $2 }' <<< "$keys")
+      [[ -n $k && $k == $(json "$dir/sas.json" "[s for s in j['inbound'] if s['spi_hex'] == '$swan_out'][0]['enc_key']") ]] ||
+        why="inbound key differs from charon's latest $theirs key"
+      [[ -z $why ]] && break
+    else
+      why=$agreed
+    fi
+    sleep 0.2
+  done
+  [[ -z $why ]] || fail "after $rekeys rekeys: $why"
+  grep -q "CREATE_CHILD_SA" "$dir/peer.out" || fail "no CREATE_CHILD_SA in our log"
+  [[ $(json "$dir/sas.json" 'j["status"]') == connected ]] || fail "status is not connected after rekeys"
+  [[ $failures -eq $before ]] && echo "ok [$case_name]: $rekeys rekeys, now ${agreed#ok }, keys equal charon's"
+  stop_peer
+  stop_charon
+}
+
 wrong_psk_case() {
   case_name=wrong-psk
   local dir="$tmp/$case_name"
@@ -299,6 +374,8 @@ run_case sha256-we-initiate us aes256-sha256-14 aes256-sha256-14 aes256-sha256-m
 run_case sha256-they-initiate them aes256-sha256-14 aes256-sha256-14 aes256-sha256-modp2048 aes256-sha256-modp2048
 run_case gcm-we-initiate us aes128gcm-sha256-19 aes128gcm-sha1-19 aes128gcm16-prfsha256-ecp256 aes128gcm16-ecp256
 run_case gcm-they-initiate them aes128gcm-sha256-19 aes128gcm-sha1-19 aes128gcm16-prfsha256-ecp256 aes128gcm16-ecp256
+run_rekey_case rekey-by-them them
+run_rekey_case rekey-by-us us
 wrong_psk_case
 
 if [[ $failures -gt 0 ]]; then

@@ -8,6 +8,7 @@
 // usage: ike_socket_peer --gateway IP --peer IP --psk PSK --local-ts CIDR[,CIDR]
 //          --remote-ts CIDR[,CIDR] --out FILE [--start start|respond]
 //          [--ike aes128-sha1-2] [--esp aes128-sha1-2] [--local-id ID] [--remote-id ID]
+//          [--esp-lifetime S] [--dpd-delay S] [--retries N]
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -252,6 +253,8 @@ int main(int argc, char** argv) {
   for (const Cidr& local : cidrs(args["local-ts"])) t.spd.push_back(SpdRule{local, cidrs(args["remote-ts"])});
   if (args.count("ike")) parse_suite(args["ike"], t.ike.encryption, t.ike.integrity, t.ike.dh_group);
   if (args.count("esp")) parse_suite(args["esp"], t.ipsec.encryption, t.ipsec.integrity, t.ipsec.pfs);
+  if (args.count("esp-lifetime")) t.ipsec.lifetime_s = static_cast<uint32_t>(std::stoul(args["esp-lifetime"]));
+  if (args.count("dpd-delay")) t.dpd.delay_s = static_cast<uint32_t>(std::stoul(args["dpd-delay"]));
   if (args.count("local-id")) t.ike.local_id.value = args["local-id"];
   if (args.count("remote-id")) t.ike.remote_id.value = args["remote-id"];
   auto start = enum_parse(kStartActionNames, args.count("start") ? args["start"] : "start");
