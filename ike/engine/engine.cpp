@@ -16,6 +16,7 @@
 #include "ike/engine/tasks/child_rekey.hpp"
 #include "ike/engine/tasks/ike_auth.hpp"
 #include "ike/engine/tasks/ike_init.hpp"
+#include "ike/engine/tasks/ike_rekey.hpp"
 #include "ike/engine/tasks/informational.hpp"
 #include "ike/engine/traffic_selectors.hpp"
 #include "ike/engine/child_sa_params.hpp"
@@ -173,6 +174,19 @@ struct IkeEngine::Impl {
 
   // Acts on what the last call into an SA's tasks produced.
   void settle(EngineContext& ctx, IkeSa& sa) {
+    if (sa.rekeyed_to) {
+      // The successor carries the tunnel now; the rekey's initiator deletes
+      // the old SA (the responder waits for that Delete).
+      std::unique_ptr<IkeSa> next = std::move(sa.rekeyed_to);
+      const uint64_t spi = next->our_spi();
+      if (Connection* c = connection(sa.tunnel_id); c != nullptr && c->ike_spi == sa.our_spi())
+        c->ike_spi = spi;
+      const bool we_initiated = next->initiator;
+      sas[spi] = std::move(next);
+      if (we_initiated)
+        if (Connection* c = connection(sa.tunnel_id))
+          queue_task(ctx, sa, c->config, std::make_unique<DeleteIkeTask>());
+    }
     if (sa.child_up) {
       sa.child_up = false;
       if (Connection* c = connection(sa.tunnel_id)) {
@@ -185,6 +199,7 @@ struct IkeEngine::Impl {
         c->last_error.clear();
         c->last_alive = ctx.now;
         sa.last_keepalive = ctx.now;
+        sa.rekey_at = ike_rekey_time(ctx, c->config);
         set_status(*c, ConnectionStatus::connected, "");
       }
     }
@@ -281,6 +296,10 @@ struct IkeEngine::Impl {
     for (ChildSa& child : sa.children)
       if (child.pending_outbound && child.outbound_deadline <= ctx.now)
         install_pending_outbound(ctx, sa, config, child);
+    if (!sa.active && sa.queue.empty() && sa.rekey_at <= ctx.now && c->ike_spi == sa.our_spi()) {
+      sa.rekey_at = TimePoint::max();
+      queue_task(ctx, sa, config, std::make_unique<IkeRekeyTask>());
+    }
     if (!sa.active && sa.queue.empty()) {
       for (ChildSa& child : sa.children) {
         if (rekey_due(ctx, child)) {
@@ -329,6 +348,7 @@ struct IkeEngine::Impl {
     if (it == tunnels.end()) return next;
     const Connection& c = it->second;
     for (const RetiringInbound& r : sa.retiring) consider(r.remove_at);
+    if (c.ike_spi == sa.our_spi()) consider(sa.rekey_at);
     for (const ChildSa& child : sa.children) {
       if (child.pending_outbound) consider(child.outbound_deadline);
       if (child.state == "installed") consider(child.rekey_at);
@@ -494,7 +514,8 @@ struct IkeEngine::Impl {
           answer.push_back(n);
           break;
         }
-        answer = respond_child_rekey(ctx, sa, *config, message);
+        answer = is_ike_rekey(message) ? respond_ike_rekey(ctx, sa, *config, message)
+                                       : respond_child_rekey(ctx, sa, *config, message);
         break;
       }
       default:

@@ -142,6 +142,10 @@ struct IkeSa {
   std::optional<SaFailure> failure;  // the negotiation failed: close the SA
   bool child_up = false;             // a CHILD_SA was installed: tunnel connected
   bool peer_deleted = false;         // the peer deleted this IKE SA
+  // An IKE SA rekey made this SA's successor (its CHILD_SAs moved there);
+  // the engine takes it over and this SA is deleted.
+  std::unique_ptr<IkeSa> rekeyed_to;
+  TimePoint rekey_at = TimePoint::max();  // when to rekey the IKE SA itself
   bool children_deleted_by_peer = false;  // the peer deleted the last CHILD_SA
 };
 

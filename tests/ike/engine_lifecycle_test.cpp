@@ -298,3 +298,74 @@ TEST(EngineLifecycle, UnchangedConfigureIsIdempotent) {
 
 }  // namespace
 }  // namespace vpngw::ike::test
+
+namespace vpngw::ike::test {
+namespace {
+
+TEST(EngineLifecycle, IkeSaRekeyMovesTheChildSa) {
+  Established t;
+  t.a.ike.lifetime_s = 100;
+  t.b.ike.lifetime_s = 100000;
+  t.a.ipsec.lifetime_s = 100000;
+  t.up();
+  auto before = *t.pair.a.engine.status(kTunnel, t.pair.now);
+  const size_t a_calls = t.pair.a.installer.calls.size();
+  const size_t b_calls = t.pair.b.installer.calls.size();
+  t.pair.advance(std::chrono::seconds(91));
+  t.pair.tick();
+  // CREATE_CHILD_SA { SA No KE } -->  <-- { SA No KE }; (old SA) INFORMATIONAL { D } -->
+  EXPECT_TRUE(t.pair.a.observer.logged("sending CREATE_CHILD_SA request 2 [ SA No KE ]"));
+  t.pair.pump();
+  EXPECT_TRUE(t.pair.b.observer.logged("sending CREATE_CHILD_SA response 2 [ SA No KE ]"));
+  EXPECT_TRUE(t.pair.a.observer.logged("sending INFORMATIONAL request 3 [ D ]"));
+  EXPECT_TRUE(t.pair.b.observer.logged("received DELETE for IKE_SA"));
+  auto a_after = *t.pair.a.engine.status(kTunnel, t.pair.now);
+  auto b_after = *t.pair.b.engine.status(kTunnel, t.pair.now);
+  EXPECT_EQ(a_after.ike_state, "established");
+  EXPECT_NE(a_after.spi_i, before.spi_i);
+  EXPECT_EQ(a_after.spi_i, b_after.spi_i);
+  EXPECT_EQ(a_after.spi_r, b_after.spi_r);
+  ASSERT_EQ(a_after.children.size(), 1u);
+  EXPECT_EQ(a_after.children[0].spi_in, before.children[0].spi_in);
+  // The CHILD_SA was not touched in the dataplane.
+  EXPECT_EQ(t.pair.a.installer.calls.size(), a_calls);
+  EXPECT_EQ(t.pair.b.installer.calls.size(), b_calls);
+  EXPECT_EQ(t.pair.a.observer.last(), ConnectionStatus::connected);
+  EXPECT_EQ(t.pair.b.observer.last(), ConnectionStatus::connected);
+  // The new IKE SA works: a CHILD_SA rekey over it gives matching keys (so
+  // both sides derived the same SK_d).
+  const uint32_t out = t.pair.a.installer.outbound[kTunnel].spi;
+  t.pair.a.engine.on_sa_expired(kTunnel, out, false, false, t.pair.now);
+  t.pair.a.engine.tick(t.pair.now);
+  t.pair.pump();
+  EXPECT_TRUE(t.pair.a.observer.logged("sending CREATE_CHILD_SA request 0 [ N(REKEY_SA) SA No KE TSi TSr ]"));
+  const SaParams& a_out = t.pair.a.installer.outbound[kTunnel];
+  ASSERT_NE(a_out.spi, out);
+  EXPECT_EQ(keys_of(a_out), keys_of(t.pair.b.installer.inbound.at(a_out.spi)));
+  const SaParams& b_out = t.pair.b.installer.outbound[kTunnel];
+  EXPECT_EQ(keys_of(b_out), keys_of(t.pair.a.installer.inbound.at(b_out.spi)));
+}
+
+TEST(EngineLifecycle, IkeSaRekeyByTheResponder) {
+  Established t;
+  t.a.ike.lifetime_s = 100000;
+  t.b.ike.lifetime_s = 100;
+  t.a.ipsec.lifetime_s = 100000;
+  t.up();
+  t.pair.advance(std::chrono::seconds(91));
+  t.pair.tick();
+  t.pair.pump();
+  EXPECT_TRUE(t.pair.b.observer.logged("sending CREATE_CHILD_SA request 0 [ SA No KE ]"));
+  auto a_after = *t.pair.a.engine.status(kTunnel, t.pair.now);
+  auto b_after = *t.pair.b.engine.status(kTunnel, t.pair.now);
+  EXPECT_TRUE(b_after.initiator);  // the rekey's initiator is the new SA's original initiator
+  EXPECT_FALSE(a_after.initiator);
+  EXPECT_EQ(a_after.spi_i, b_after.spi_i);
+  // DPD over the new SA is answered.
+  t.pair.advance(std::chrono::seconds(1));
+  EXPECT_EQ(t.pair.a.installer.inbound.size(), 1u);
+  EXPECT_EQ(t.pair.a.observer.last(), ConnectionStatus::connected);
+}
+
+}  // namespace
+}  // namespace vpngw::ike::test
