@@ -116,6 +116,7 @@ connections {
     local_addrs = $sw_ip
     remote_addrs = $gw_ip
     proposals = $ike
+    ${CONN_EXTRA:-}
     local { auth = psk
       id = $sw_ip }
     remote { auth = psk
@@ -345,6 +346,44 @@ run_rekey_case() {
   stop_charon
 }
 
+# run_ike_rekey_case NAME WHO_REKEYS: the IKE SA is rekeyed every few
+# seconds by one side; both must then show the same, new IKE SA SPIs, and
+# the CHILD_SA (moved to it) is still the agreed one.
+run_ike_rekey_case() {
+  case_name=$1
+  local who=$2 before=$failures
+  local dir="$tmp/$case_name"
+  mkdir -p "$dir"
+  if [[ $who == them ]]; then
+    CONN_EXTRA="rekey_time = 6s
+    rand_time = 1s" start_charon "$dir" aes128-sha1-modp1024 aes128-sha1-modp1024 "$psk"
+    start_peer "$dir" start aes128-sha1-2 aes128-sha1-2 "$psk"
+  else
+    start_charon "$dir" aes128-sha1-modp1024 aes128-sha1-modp1024 "$psk"
+    PEER_EXTRA="--ike-lifetime 7" start_peer "$dir" start aes128-sha1-2 aes128-sha1-2 "$psk"
+  fi
+  wait_status "$dir" connected || fail "not connected: $(json "$dir/sas.json" 'j["status"], j["reason"]')"
+  local first
+  first=$(json "$dir/sas.json" 'j["ike"]')
+  sleep 9
+  local why= ours swan
+  for _ in $(seq 30); do
+    ours=$(json "$dir/sas.json" 'j["ike"]')
+    swan=$(swanctl --list-sas -u "unix://$dir/charon.vici" 2>&1 | awk '/ESTABLISHED, IKEv2/ { sub(/\*$/, "", $6); print "established", $5, $6; exit }')
+    why=
+    [[ $ours == "$swan" ]] || why="our IKE SA '$ours', charon's '$swan'"
+    [[ $ours != "$first" ]] || why="the IKE SA was not rekeyed ($ours)"
+    [[ -z $why ]] && agreed_spis "$dir" > /dev/null && break
+    [[ -z $why ]] && why="CHILD_SA: $(agreed_spis "$dir")"
+    sleep 0.2
+  done
+  [[ -z $why ]] || fail "$why"
+  grep -q "IKE_SA rekeyed" "$dir/peer.out" || fail "no IKE rekey in our log"
+  [[ $failures -eq $before ]] && echo "ok [$case_name]: IKE SA $first -> $ours"
+  stop_peer
+  stop_charon
+}
+
 wrong_psk_case() {
   case_name=wrong-psk
   local dir="$tmp/$case_name"
@@ -376,6 +415,8 @@ run_case gcm-we-initiate us aes128gcm-sha256-19 aes128gcm-sha1-19 aes128gcm16-pr
 run_case gcm-they-initiate them aes128gcm-sha256-19 aes128gcm-sha1-19 aes128gcm16-prfsha256-ecp256 aes128gcm16-ecp256
 run_rekey_case rekey-by-them them
 run_rekey_case rekey-by-us us
+run_ike_rekey_case ike-rekey-by-them them
+run_ike_rekey_case ike-rekey-by-us us
 wrong_psk_case
 
 if [[ $failures -gt 0 ]]; then

@@ -8,7 +8,7 @@
 // usage: ike_socket_peer --gateway IP --peer IP --psk PSK --local-ts CIDR[,CIDR]
 //          --remote-ts CIDR[,CIDR] --out FILE [--start start|respond]
 //          [--ike aes128-sha1-2] [--esp aes128-sha1-2] [--local-id ID] [--remote-id ID]
-//          [--esp-lifetime S] [--dpd-delay S] [--retries N]
+//          [--esp-lifetime S] [--ike-lifetime S] [--dpd-delay S] [--retries N]
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -148,8 +148,21 @@ class Recorder final : public SaInstaller, public TunnelObserver {
     std::cout << "[" << tunnel << "] " << line << std::endl;
   }
 
+  // The IKE SA's SPIs as the engine reports them (written when they change).
+  void set_ike(const std::optional<TunnelIkeStatus>& s) {
+    char buf[40] = "";
+    if (s && s->spi_i != 0)
+      std::snprintf(buf, sizeof buf, "%016llx_i %016llx_r", static_cast<unsigned long long>(s->spi_i),
+                    static_cast<unsigned long long>(s->spi_r));
+    std::string ike = s ? s->ike_state + " " + buf : "";
+    if (ike == ike_) return;
+    ike_ = ike;
+    write();
+  }
+
   void write() {
     nlohmann::json j;
+    j["ike"] = ike_;
     j["status"] = status_;
     j["reason"] = reason_;
     j["inbound"] = nlohmann::json::array();
@@ -169,6 +182,7 @@ class Recorder final : public SaInstaller, public TunnelObserver {
   bool has_outbound_ = false;
   nlohmann::json history_ = nlohmann::json::array();
   std::string status_ = "idle";
+  std::string ike_;
   std::string reason_;
 };
 
@@ -254,6 +268,7 @@ int main(int argc, char** argv) {
   if (args.count("ike")) parse_suite(args["ike"], t.ike.encryption, t.ike.integrity, t.ike.dh_group);
   if (args.count("esp")) parse_suite(args["esp"], t.ipsec.encryption, t.ipsec.integrity, t.ipsec.pfs);
   if (args.count("esp-lifetime")) t.ipsec.lifetime_s = static_cast<uint32_t>(std::stoul(args["esp-lifetime"]));
+  if (args.count("ike-lifetime")) t.ike.lifetime_s = static_cast<uint32_t>(std::stoul(args["ike-lifetime"]));
   if (args.count("dpd-delay")) t.dpd.delay_s = static_cast<uint32_t>(std::stoul(args["dpd-delay"]));
   if (args.count("local-id")) t.ike.local_id.value = args["local-id"];
   if (args.count("remote-id")) t.ike.remote_id.value = args["remote-id"];
@@ -307,6 +322,7 @@ int main(int argc, char** argv) {
       engine.on_datagram(d, EngineClock::now());
     }
     engine.tick(EngineClock::now());
+    recorder.set_ike(engine.status(t.id, EngineClock::now()));
   }
   if (auto s = engine.status(t.id, EngineClock::now()))
     std::cout << "[" << t.id << "] final IKE state " << s->ike_state << std::endl;
