@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 
+#include "ike/crypto/prf.hpp"
 #include "ike/crypto/sk_payload.hpp"
 #include "ike/engine/connection.hpp"
 #include "ike/engine/engine_context.hpp"
@@ -35,11 +36,16 @@ int64_t seconds_between(TimePoint from, TimePoint to) {
 }  // namespace
 
 struct IkeEngine::Impl {
-  Impl(Deps d, EngineSettings s) : deps(d), settings(s) {}
+  Impl(Deps d, EngineSettings s) : deps(d), settings(s), cookie_secret(32) {
+    deps.random.fill(cookie_secret.span());
+  }
 
   Deps deps;
   EngineSettings settings;
   EngineCounters counters;
+  // RFC 7296 §2.6: COOKIE = prf(secret, Ni | IPi | SPIi), so a responder
+  // under load keeps no state for initiators that do not return it.
+  SecretBytes cookie_secret;
   std::map<std::string, Connection> tunnels;
   std::map<uint64_t, std::unique_ptr<IkeSa>> sas;  // by our SPI
 
@@ -400,6 +406,7 @@ struct IkeEngine::Impl {
       }
     }
     std::vector<const TunnelConfig*> cands = candidates(dg.local.address, dg.remote.address);
+    if (!cands.empty() && !admit_half_open(ctx, dg, request)) return;
     std::vector<std::string> ids;
     for (const TunnelConfig* c : cands) ids.push_back(c->tunnel_id);
     const std::vector<std::string> received = {
@@ -441,6 +448,42 @@ struct IkeEngine::Impl {
     if (!sa.tunnel_id.empty())
       if (Connection* c = connection(sa.tunnel_id); c != nullptr && !c->status)
         set_status(*c, ConnectionStatus::connecting, "");
+  }
+
+  Bytes cookie_for(const Datagram& dg, const Message& request) {
+    const NoncePayload* nonce = request.find<NoncePayload>();
+    Bytes seed;
+    if (nonce != nullptr) seed = nonce->data;
+    for (int i = 0; i < 4; ++i) seed.push_back(dg.remote.address.octet(i));
+    for (int i = 0; i < 8; ++i) seed.push_back(static_cast<uint8_t>(request.header.spi_i >> (56 - 8 * i)));
+    SecretBytes mac = Prf(Integrity::sha256)(cookie_secret, {seed});
+    return Bytes(mac.data(), mac.data() + 16);
+  }
+
+  // Half-open SAs (responder, before IKE_AUTH): a cap per peer address,
+  // and above cookie_threshold in all a COOKIE round trip first.
+  bool admit_half_open(EngineContext& ctx, const Datagram& dg, const Message& request) {
+    uint32_t total = 0, from_peer = 0;
+    for (const auto& [spi, sa] : sas) {
+      if (sa->initiator || sa->state != IkeState::connecting) continue;
+      ++total;
+      if (sa->remote.address == dg.remote.address) ++from_peer;
+    }
+    if (from_peer >= settings.half_open_per_peer) return false;  // dropped: the peer retransmits
+    if (total < settings.cookie_threshold) return true;
+    const Bytes cookie = cookie_for(dg, request);
+    const NotifyPayload* got = request.payloads.empty()
+                                   ? nullptr
+                                   : std::get_if<NotifyPayload>(&request.payloads.front());
+    if (got != nullptr && got->type == NotifyType::cookie &&
+        constant_time_equal(got->data, cookie))
+      return true;
+    NotifyPayload n;
+    n.type = NotifyType::cookie;
+    n.data = cookie;
+    counters.cookies_sent++;
+    send_stateless(ctx, dg, request, {n}, {});
+    return false;
   }
 
   void on_sa_message(EngineContext& ctx, IkeSa& sa, const Datagram& dg, const Header& header) {

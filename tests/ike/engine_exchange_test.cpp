@@ -530,3 +530,39 @@ TEST(EngineExchange, RemovedTunnelSendsDeleteAndPeerRemovesItsSas) {
 
 }  // namespace
 }  // namespace vpngw::ike::test
+
+namespace vpngw::ike::test {
+namespace {
+
+TEST(EngineExchange, ResponderUnderLoadAsksForACookie) {
+  EngineSettings settings;
+  settings.cookie_threshold = 0;  // always "under load"
+  EnginePair pair(settings);
+  configure(pair, pair.a_tunnel(), pair.b_tunnel());
+  // IKE_SA_INIT -->  <-- N(COOKIE);  IKE_SA_INIT { N(COOKIE) ... } --> ...
+  pair.pump();
+  EXPECT_EQ(pair.b.engine.counters().cookies_sent, 1u);
+  EXPECT_TRUE(pair.a.observer.logged("parsed IKE_SA_INIT response 0 [ N(COOKIE) ]"));
+  EXPECT_TRUE(pair.a.observer.logged("sending IKE_SA_INIT request 0 [ N(COOKIE) SA KE No N(NATD_S_IP) N(NATD_D_IP) ]"));
+  EXPECT_EQ(pair.a.observer.last(), ConnectionStatus::connected);
+  expect_crossed(pair);
+}
+
+TEST(EngineExchange, HalfOpenSasPerPeerAreCapped) {
+  EngineSettings settings;
+  settings.half_open_per_peer = 2;
+  EnginePair pair(settings);
+  configure(pair, pair.a_tunnel(), pair.b_tunnel());
+  Datagram first = pair.a.sender.out.front();
+  pair.a.sender.out.clear();
+  auto request = parse_message(first.bytes);
+  ASSERT_TRUE(request);
+  for (uint64_t spi = 1; spi <= 4; ++spi) {
+    request->header.spi_i = spi;
+    pair.deliver(true, Datagram{first.local, first.remote, serialize_message(*request)});
+  }
+  EXPECT_EQ(pair.b.sender.out.size(), 2u);  // the third and fourth were dropped
+}
+
+}  // namespace
+}  // namespace vpngw::ike::test
