@@ -51,6 +51,7 @@ struct ChildSa {
   // old SA (so the initiator's new inbound SA surely exists), or until
   // outbound_deadline at the latest.
   uint32_t rekey_of = 0;
+  Bytes lowest_nonce;  // of the exchange that made it (rekey collisions, RFC 7296 §2.8.1)
   std::optional<ChildKeys> pending_outbound;
   bool pending_outbound_initiator = false;
   TimePoint outbound_deadline{};

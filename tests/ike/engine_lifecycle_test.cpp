@@ -110,6 +110,8 @@ TEST(EngineLifecycle, ChildRekeyIsMakeBeforeBreak) {
   ASSERT_EQ(status->children.size(), 1u);
   EXPECT_EQ(status->children[0].spi_out, a_out.spi);
   EXPECT_EQ(status->children[0].algorithms, "AES_CBC_128/HMAC_SHA1_96/MODP_1024");
+  EXPECT_EQ(t.pair.a.installer.outbound_gaps, 0);
+  EXPECT_EQ(t.pair.b.installer.outbound_gaps, 0);
 }
 
 TEST(EngineLifecycle, ChildRekeyWithoutPfs) {
@@ -366,6 +368,59 @@ TEST(EngineLifecycle, IkeSaRekeyByTheResponder) {
   EXPECT_EQ(t.pair.a.installer.inbound.size(), 1u);
   EXPECT_EQ(t.pair.a.observer.last(), ConnectionStatus::connected);
 }
+
+}  // namespace
+}  // namespace vpngw::ike::test
+
+namespace vpngw::ike::test {
+namespace {
+
+// Both ends rekey the CHILD_SA at the same moment:
+//   a: CREATE_CHILD_SA { N(REKEY_SA) ... } -->  <-- b: CREATE_CHILD_SA { N(REKEY_SA) ... }
+//   both answer, both install; the replacement with the lowest nonce is
+//   deleted by its creator; both end with one CHILD_SA, crossed.
+TEST(EngineLifecycle, SimultaneousChildRekeyCollision) {
+  EnginePair pair;
+  TunnelSpec a = pair.a_tunnel();
+  TunnelSpec b = pair.b_tunnel();
+  a.ipsec.lifetime_s = b.ipsec.lifetime_s = 100;
+  a.dpd.delay_s = b.dpd.delay_s = 0;
+  pair.b.engine.configure(snapshot_of({b}), pair.now);
+  pair.a.engine.configure(snapshot_of({a}), pair.now);
+  pair.pump();
+  ASSERT_EQ(pair.a.observer.last(), ConnectionStatus::connected);
+  pair.advance(std::chrono::seconds(91));
+  pair.tick();
+  ASSERT_EQ(pair.a.sender.out.size(), 1u);
+  ASSERT_EQ(pair.b.sender.out.size(), 1u);
+  for (int i = 0; i < 10; ++i) {
+    pair.pump();
+    pair.advance(std::chrono::seconds(1));
+    pair.tick();
+  }
+  pair.pump();
+  EXPECT_TRUE(pair.a.observer.logged("rekey collision") || pair.b.observer.logged("rekey collision"));
+  auto sa = *pair.a.engine.status(kTunnel, pair.now);
+  auto sb = *pair.b.engine.status(kTunnel, pair.now);
+  ASSERT_EQ(sa.children.size(), 1u);
+  ASSERT_EQ(sb.children.size(), 1u);
+  EXPECT_EQ(sa.children[0].spi_out, sb.children[0].spi_in);
+  EXPECT_EQ(sa.children[0].spi_in, sb.children[0].spi_out);
+  ASSERT_EQ(pair.a.installer.inbound.size(), 1u);
+  ASSERT_EQ(pair.b.installer.inbound.size(), 1u);
+  const SaParams& a_out = pair.a.installer.outbound[kTunnel];
+  const SaParams& b_out = pair.b.installer.outbound[kTunnel];
+  EXPECT_EQ(a_out.spi, pair.b.installer.inbound.begin()->first);
+  EXPECT_EQ(b_out.spi, pair.a.installer.inbound.begin()->first);
+  EXPECT_EQ(keys_of(a_out), keys_of(pair.b.installer.inbound.begin()->second));
+  EXPECT_EQ(keys_of(b_out), keys_of(pair.a.installer.inbound.begin()->second));
+  EXPECT_EQ(pair.a.observer.last(), ConnectionStatus::connected);
+  EXPECT_EQ(pair.b.observer.last(), ConnectionStatus::connected);
+  // Never without an outbound SA on either side (make-before-break).
+  EXPECT_EQ(pair.a.installer.outbound_gaps, 0);
+  EXPECT_EQ(pair.b.installer.outbound_gaps, 0);
+}
+
 
 }  // namespace
 }  // namespace vpngw::ike::test

@@ -46,7 +46,10 @@ class FakeInstaller final : public SaInstaller {
   }
   void remove_outbound(const std::string& tunnel, uint32_t spi) override {
     auto it = outbound.find(tunnel);
-    if (it != outbound.end() && it->second.spi == spi) outbound.erase(it);
+    if (it != outbound.end() && it->second.spi == spi) {
+      outbound.erase(it);
+      outbound_gaps++;  // the tunnel has no outbound SA now
+    }
     calls.push_back("remove_outbound " + tunnel + " " + std::to_string(spi));
   }
   SaUsage inbound_usage(const std::string&, uint32_t spi) override { return usage[spi]; }
@@ -55,6 +58,7 @@ class FakeInstaller final : public SaInstaller {
   std::map<std::string, dataplane::SaParams> outbound;
   std::map<uint32_t, SaUsage> usage;
   std::vector<std::string> calls;
+  int outbound_gaps = 0;
 
  private:
   uint32_t next_spi_;

@@ -47,6 +47,29 @@ bool nonce_ok(const NoncePayload* nonce) {
          nonce->data.size() <= kMaxNonceSize;
 }
 
+Bytes lowest(const Bytes& a, const Bytes& b) { return a < b ? a : b; }
+
+// Both sides rekeyed the same CHILD_SA at once (RFC 7296 §2.8.1): the
+// replacement made by the exchange with the lowest nonce is redundant and
+// its creator deletes it. `mine` came from our request, `theirs` from the
+// peer's; the other one carries the tunnel.
+void resolve_collision(EngineContext& ctx, IkeSa& sa, uint32_t mine_in, uint32_t theirs_in) {
+  ChildSa* mine = child_by_in(sa, mine_in);
+  ChildSa* theirs = child_by_in(sa, theirs_in);
+  if (mine == nullptr || theirs == nullptr) return;
+  if (mine->lowest_nonce < theirs->lowest_nonce) {
+    sa_log(ctx, sa, "CHILD_SA rekey collision: ours (" + hex_spi(mine_in) +
+                        ") has the lowest nonce and is redundant, deleting it");
+    mine->state = "redundant";
+    sa.queue.push_back(std::make_unique<DeleteChildTask>(std::vector<uint32_t>{mine_in}));
+  } else {
+    sa_log(ctx, sa, "CHILD_SA rekey collision: the peer's (" + hex_spi(theirs_in) +
+                        ") has the lowest nonce and is redundant; the peer deletes it");
+    theirs->state = "redundant";
+    theirs->pending_outbound.reset();  // never switched to
+  }
+}
+
 }  // namespace
 
 bool rekey_due(const EngineContext& ctx, const ChildSa& child) {
@@ -122,6 +145,7 @@ TaskStatus ChildRekeyTask::process(EngineContext& ctx, IkeSa& sa, const TunnelCo
   child.spi_out = selected->peer_spi;
   child.suite = selected->suite;
   child.rekey_of = old_spi_in_;
+  child.lowest_nonce = lowest(ni_, nonce->data);
   sa_log(ctx, sa, "selected proposal: ESP:" + describe(child.suite));
   ChildKeys keys = derive_child_keys(child.suite, sa.suite.prf, sa.keys->sk_d, ni_, nonce->data, shared);
   set_lifetimes(ctx, child, config);
@@ -133,6 +157,11 @@ TaskStatus ChildRekeyTask::process(EngineContext& ctx, IkeSa& sa, const TunnelCo
   old = child_by_in(sa, old_spi_in_);
   if (old != nullptr) old->state = "rekeyed";
   sa.queue.push_front(std::make_unique<DeleteChildTask>(std::vector<uint32_t>{old_spi_in_}));
+  for (const ChildSa& c : sa.children)
+    if (c.rekey_of == old_spi_in_ && c.spi_in != new_spi_ && c.state != "redundant") {
+      resolve_collision(ctx, sa, new_spi_, c.spi_in);
+      break;
+    }
   return TaskStatus::done;
 }
 
@@ -192,6 +221,7 @@ std::vector<Payload> respond_child_rekey(EngineContext& ctx, IkeSa& sa, const Tu
   child.spi_out = selected->peer_spi;
   child.suite = selected->suite;
   child.rekey_of = old_in;
+  child.lowest_nonce = lowest(nonce->data, nr);
   child.outbound_deadline = ctx.now + 2 * ctx.settings.old_sa_grace;
   sa_log(ctx, sa, "selected proposal: ESP:" + describe(child.suite));
   ChildKeys keys = derive_child_keys(child.suite, sa.suite.prf, sa.keys->sk_d, nonce->data, nr, shared);
@@ -214,8 +244,14 @@ std::vector<Payload> respond_child_rekey(EngineContext& ctx, IkeSa& sa, const Tu
     return {notify(NotifyType::temporary_failure)};
   }
   sa.child_up = false;
+  const uint32_t theirs = sa.children.back().spi_in;
   for (ChildSa& c : sa.children)
     if (c.spi_in == old_in) c.state = "rekeyed";
+  for (const ChildSa& c : sa.children)
+    if (c.rekey_of == old_in && c.spi_in != theirs && !c.pending_outbound && c.state != "redundant") {
+      resolve_collision(ctx, sa, c.spi_in, theirs);
+      break;
+    }
   return out;
 }
 

@@ -55,9 +55,14 @@ std::vector<Payload> DeleteChildTask::build(EngineContext& ctx, IkeSa& sa, const
   return {d};
 }
 
-TaskStatus DeleteChildTask::process(EngineContext& ctx, IkeSa& sa, const TunnelConfig&,
+TaskStatus DeleteChildTask::process(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config,
                                     const Message&, ByteView) {
-  // The peer's answer names its SPIs; ours are gone either way now.
+  // The peer's answer names its SPIs; ours are gone either way now. A
+  // replacement whose outbound SA is still only registered (a rekey
+  // collision we lost) takes over first.
+  for (ChildSa& c : sa.children)
+    if (c.pending_outbound && std::find(spis_in_.begin(), spis_in_.end(), c.spi_in) == spis_in_.end())
+      install_pending_outbound(ctx, sa, config, c);
   for (uint32_t spi : spis_in_) {
     auto it = std::find_if(sa.children.begin(), sa.children.end(),
                            [&](const ChildSa& c) { return c.spi_in == spi; });
