@@ -140,7 +140,9 @@ struct IkeEngine::Impl {
       DeletePayload d;
       d.protocol = ProtocolId::ike;
       d.spi_size = 0;
-      Header h = make_header(sa, ExchangeType::informational, false, sa.next_message_id++);
+      // Sent once, past any request still in flight: the SA is gone anyway.
+      const uint32_t id = sa.outstanding ? sa.outstanding->message_id + 1 : sa.next_message_id;
+      Header h = make_header(sa, ExchangeType::informational, false, id);
       Message m{h, {d}};
       send_message(ctx, sa, m, encode(ctx, sa, h, m.payloads));
     }
@@ -302,6 +304,23 @@ struct IkeEngine::Impl {
     for (ChildSa& child : sa.children)
       if (child.pending_outbound && child.outbound_deadline <= ctx.now)
         install_pending_outbound(ctx, sa, config, child);
+    // A CHILD_SA past its hard lifetime (its rekeys failed) is gone.
+    for (auto it = sa.children.begin(); it != sa.children.end();) {
+      if (it->expire_at > ctx.now) {
+        ++it;
+        continue;
+      }
+      sa_log(ctx, sa, "CHILD_SA with SPIs " + hex_spi(it->spi_in) + "_i " + hex_spi(it->spi_out) +
+                          "_o expired (hard lifetime)");
+      uninstall_child(ctx, sa, *it);
+      it = sa.children.erase(it);
+    }
+    if (sa.children.empty() && c->ike_spi == sa.our_spi()) {
+      close_sa(ctx, sa, true);
+      set_status(*c, ConnectionStatus::connecting, "");
+      if (c->initiates()) c->retry_at = ctx.now;
+      return;
+    }
     if (!sa.active && sa.queue.empty() && sa.rekey_at <= ctx.now && c->ike_spi == sa.our_spi()) {
       sa.rekey_at = TimePoint::max();
       queue_task(ctx, sa, config, std::make_unique<IkeRekeyTask>());
@@ -356,6 +375,7 @@ struct IkeEngine::Impl {
     for (const RetiringInbound& r : sa.retiring) consider(r.remove_at);
     if (c.ike_spi == sa.our_spi()) consider(sa.rekey_at);
     for (const ChildSa& child : sa.children) {
+      consider(child.expire_at);
       if (child.pending_outbound) consider(child.outbound_deadline);
       if (child.state == "installed") consider(child.rekey_at);
     }
@@ -513,10 +533,14 @@ struct IkeEngine::Impl {
       }
       message = std::move(*opened);
       if (dg.local != sa.local || dg.remote != sa.remote) {
-        if (sa.state == IkeState::established)
-          sa_log(ctx, sa, "peer moved from " + describe(sa.remote) + " to " + describe(dg.remote));
+        const bool moved = sa.state == IkeState::established;
+        if (moved) sa_log(ctx, sa, "peer moved from " + describe(sa.remote) + " to " + describe(dg.remote));
         sa.local = dg.local;
         sa.remote = dg.remote;
+        // RFC 7296 §2.23: a NATed peer's new mapping is followed by ESP too.
+        if (moved && sa.nat())
+          if (const TunnelConfig* config = config_of(sa))
+            for (ChildSa& child : sa.children) reinstall_outbound(ctx, sa, *config, child);
       }
     }
     sa_log(ctx, sa, "received packet: from " + describe(dg.remote) + " to " + describe(dg.local) +
@@ -741,7 +765,10 @@ std::optional<TunnelIkeStatus> IkeEngine::status(const std::string& tunnel_id, T
   s.remote = sa->remote;
   s.nat_local = sa->nat_local;
   s.nat_remote = sa->nat_remote;
-  if (sa->state == IkeState::established) s.established_s = seconds_between(sa->established_at, now);
+  if (sa->state == IkeState::established) {
+    s.established_s = seconds_between(sa->established_at, now);
+    if (sa->rekey_at != TimePoint::max()) s.rekey_in_s = seconds_between(now, sa->rekey_at);
+  }
   for (const ChildSa& child : sa->children) {
     ChildSaStatus cs;
     cs.state = child.state;

@@ -50,6 +50,11 @@ struct ChildSa {
   // but not yet switched to: that waits for the initiator's Delete of the
   // old SA (so the initiator's new inbound SA surely exists), or until
   // outbound_deadline at the latest.
+  // Its keys, guarded, for re-installing the outbound SA when a NATed
+  // peer's address changes; "_i" keys are ours to send with when
+  // keys_initiator (we started the exchange that made it).
+  std::optional<ChildKeys> keys;
+  bool keys_initiator = false;
   uint32_t rekey_of = 0;
   Bytes lowest_nonce;  // of the exchange that made it (rekey collisions, RFC 7296 §2.8.1)
   std::optional<ChildKeys> pending_outbound;

@@ -424,3 +424,49 @@ TEST(EngineLifecycle, SimultaneousChildRekeyCollision) {
 
 }  // namespace
 }  // namespace vpngw::ike::test
+
+namespace vpngw::ike::test {
+namespace {
+
+TEST(EngineLifecycle, NatedPeerThatMovesIsFollowed) {
+  Established t({}, /*nat=*/true);
+  t.a.dpd = DpdSettings{8, 13, DpdAction::clear};
+  t.b.dpd = DpdSettings{8, 13, DpdAction::clear};
+  t.up();
+  ASSERT_EQ(t.pair.a.installer.outbound[kTunnel].udp_dst_port, 14500);
+  // b's NAT mapping changes: its next message (a DPD) comes from port 24500.
+  t.pair.advance(std::chrono::seconds(8));
+  t.pair.b.engine.tick(t.pair.now);
+  ASSERT_EQ(t.pair.b.sender.out.size(), 1u);
+  Datagram d = t.pair.b.sender.out.front();
+  t.pair.b.sender.out.clear();
+  t.pair.a.engine.on_datagram(Datagram{d.remote, {EnginePair::nat_ip(), 24500}, d.bytes}, t.pair.now);
+  EXPECT_TRUE(t.pair.a.observer.logged("peer moved from 203.0.113.5[14500] to 203.0.113.5[24500]"));
+  EXPECT_EQ(t.pair.a.installer.outbound[kTunnel].udp_dst_port, 24500);
+  ASSERT_EQ(t.pair.a.sender.out.size(), 1u);
+  EXPECT_EQ(t.pair.a.sender.out.front().remote.port, 24500);  // the answer goes there too
+  auto status = *t.pair.a.engine.status(kTunnel, t.pair.now);
+  EXPECT_EQ(status.remote.port, 24500);
+}
+
+TEST(EngineLifecycle, ChildSaPastItsHardLifetimeReconnects) {
+  Established t;
+  t.b.ipsec.lifetime_s = 100;
+  t.up();
+  // a's rekey requests are all lost: at the hard lifetime the SA goes and
+  // a reconnects.
+  for (int i = 0; i < 101 && !t.pair.a.observer.logged("expired (hard lifetime)"); ++i) {
+    t.pair.advance(std::chrono::seconds(1));
+    t.pair.a.sender.out.clear();
+    t.pair.a.engine.tick(t.pair.now);
+  }
+  EXPECT_TRUE(t.pair.a.observer.logged("expired (hard lifetime)"));
+  EXPECT_EQ(t.pair.a.installer.outbound.count(kTunnel), 0u);
+  EXPECT_EQ(t.pair.a.observer.last(), ConnectionStatus::connecting);
+  t.pair.a.engine.tick(t.pair.now);
+  t.pair.pump();
+  EXPECT_EQ(t.pair.a.observer.last(), ConnectionStatus::connected);
+}
+
+}  // namespace
+}  // namespace vpngw::ike::test

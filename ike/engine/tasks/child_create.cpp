@@ -202,6 +202,8 @@ bool install_child(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config, Ch
                         describe(child.suite) + ")" + encap + "; outbound ESP SA " +
                         hex_spi(child.spi_out) + " registered");
   }
+  child.keys = clone(keys);
+  child.keys_initiator = exchange_initiator;
   sa_log(ctx, sa, "CHILD_SA " + config.name + " established with SPIs " + hex_spi(child.spi_in) +
                       "_i " + hex_spi(child.spi_out) + "_o and TS " + describe(child.local_ts) +
                       " === " + describe(child.remote_ts));
@@ -223,6 +225,19 @@ bool install_pending_outbound(EngineContext& ctx, IkeSa& sa, const TunnelConfig&
     return false;
   }
   sa_log(ctx, sa, "outbound ESP SA switched to " + hex_spi(child.spi_out));
+  return true;
+}
+
+bool reinstall_outbound(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config, ChildSa& child) {
+  if (!child.keys || child.pending_outbound || child.state != "installed") return true;
+  std::string error;
+  if (!ctx.installer.set_outbound(sa.tunnel_id,
+                                  params(sa, config, child, *child.keys, child.keys_initiator, true),
+                                  &error)) {
+    sa_log(ctx, sa, "unable to move outbound SA " + hex_spi(child.spi_out) + ": " + error);
+    return false;
+  }
+  sa_log(ctx, sa, "outbound ESP SA " + hex_spi(child.spi_out) + " now to " + describe(sa.remote));
   return true;
 }
 

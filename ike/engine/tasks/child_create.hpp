@@ -43,6 +43,10 @@ bool install_child(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config, Ch
 bool install_pending_outbound(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config,
                               ChildSa& child);
 
+// Re-installs the outbound SA of an installed child with the SA's current
+// addresses (a NATed peer moved).
+bool reinstall_outbound(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config, ChildSa& child);
+
 // Removes a CHILD_SA's SAs from the dataplane at once and logs it.
 void uninstall_child(EngineContext& ctx, IkeSa& sa, const ChildSa& child);
 
