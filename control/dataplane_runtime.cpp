@@ -43,6 +43,11 @@ class IndexMap {
     }
     return std::nullopt;
   }
+  std::optional<std::string> id_of(uint32_t index) const {
+    for (const auto& [id, v] : ids_)
+      if (v == index) return id;
+    return std::nullopt;
+  }
   // Forgets the ids not in `live`, returning their indexes.
   std::vector<uint32_t> retain(const std::vector<std::string>& live) {
     std::vector<uint32_t> gone;
@@ -92,6 +97,7 @@ struct DataplaneRuntime::State {
   std::unique_ptr<dp::SaTables> sas;
   std::unique_ptr<dp::qos::GatewayCapTable> caps;
   std::unique_ptr<dp::HandoffRings> handoff;
+  std::unique_ptr<dp::forward::AcquireFlags> acquire;
   std::unique_ptr<dp::PublishedTable<dp::RouteTable>> routes;
   std::unique_ptr<dp::PublishedTable<dp::SpdClassifier>> spd;
   dp::forward::ForwardShared forward_shared;
@@ -167,8 +173,14 @@ std::string DataplaneRuntime::start(const DaemonConfig& cfg, std::string* why_do
   rte_rcu_qsbr* qsbr = s_->sas->rcu().get();
   s_->routes = std::make_unique<dp::PublishedTable<dp::RouteTable>>(qsbr);
   s_->spd = std::make_unique<dp::PublishedTable<dp::SpdClassifier>>(qsbr);
-  s_->forward_shared = {s_->routes.get(), s_->spd.get(), s_->sas.get(), s_->caps.get(), s_->handoff.get(),
-                        &dp::qos::TscClock::now};
+  s_->acquire = std::make_unique<dp::forward::AcquireFlags>(State::kOutboundSlots);
+  s_->forward_shared.routes = s_->routes.get();
+  s_->forward_shared.spd = s_->spd.get();
+  s_->forward_shared.sas = s_->sas.get();
+  s_->forward_shared.caps = s_->caps.get();
+  s_->forward_shared.handoff = s_->handoff.get();
+  s_->forward_shared.acquire = s_->acquire.get();
+  s_->forward_shared.now = &dp::qos::TscClock::now;
 
   s_->counters.resize(s_->lcores.size());
   for (size_t i = 0; i < s_->lcores.size(); ++i) {
@@ -428,6 +440,14 @@ std::pair<uint64_t, uint64_t> DataplaneRuntime::inbound_usage(uint32_t spi, Ipv4
   const auto* rt = s_->sas->find_inbound(spi, dst);
   if (!rt) return {0, 0};
   return {rt->usage.packets.get(), rt->usage.bytes.get()};
+}
+
+std::vector<std::string> DataplaneRuntime::take_acquires() {
+  std::vector<std::string> out;
+  if (!s_->running) return out;
+  for (uint32_t slot : s_->acquire->take())
+    if (auto id = s_->tunnel_slot.id_of(slot)) out.push_back(*id);
+  return out;
 }
 
 std::vector<DataplaneRuntime::SaEventReport> DataplaneRuntime::take_sa_events() {

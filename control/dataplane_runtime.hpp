@@ -77,6 +77,9 @@ class DataplaneRuntime {
     bool hard = false;
   };
   std::vector<SaEventReport> take_sa_events();
+  // Tunnels whose SPD matched traffic that found no outbound SA since the
+  // last call (each once): start_action=trap tunnels negotiate then.
+  std::vector<std::string> take_acquires();
   // Control thread, every few milliseconds: frees retired tables and SAs
   // whose grace period has passed.
   void reclaim();

@@ -78,6 +78,7 @@ void IkeRuntime::poll() {
     engine_->on_datagram(received->datagram, ike::EngineClock::now());
   });
   const auto now = ike::EngineClock::now();
+  for (const auto& tunnel_id : dataplane_.take_acquires()) engine_->on_acquire(tunnel_id, now);
   for (const auto& e : dataplane_.take_sa_events())
     engine_->on_sa_expired(e.tunnel_id, e.spi, e.inbound, e.hard, now);
   engine_->tick(now);

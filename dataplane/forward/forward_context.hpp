@@ -21,6 +21,7 @@
 
 #include "dataplane/crypto_ctx.hpp"
 #include "dataplane/drop_reason.hpp"
+#include "dataplane/forward/acquire_flags.hpp"
 #include "dataplane/forward/inner_ip.hpp"
 #include "dataplane/io/worker.hpp"
 #include "dataplane/lookup/published_table.hpp"
@@ -45,6 +46,7 @@ struct ForwardShared {
   SaTables* sas = nullptr;
   qos::GatewayCapTable* caps = nullptr;
   HandoffRings* handoff = nullptr;  // may be null with a single worker
+  AcquireFlags* acquire = nullptr;  // may be null: no trap tunnels to start
   // The caps' clock, read once per burst (TscClock::now in production;
   // tests inject a fake one to control the buckets).
   uint64_t (*now)() = nullptr;

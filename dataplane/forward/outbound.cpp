@@ -79,6 +79,7 @@ void look_up(ForwardContext& ctx, io::WorkerContext& worker, OutboundBurst& b) {
     const SaRef<OutboundSa> ref =
         b.slot[i] < table.slots() ? table.get(b.slot[i]) : SaRef<OutboundSa>{};
     if (!ref) {
+      if (ctx.shared->acquire) ctx.shared->acquire->raise(b.slot[i]);  // trap: negotiate
       drop_packet(worker, DropReason::no_sa, m);
       continue;
     }

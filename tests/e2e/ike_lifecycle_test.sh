@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The life of an IKE tunnel against a real strongSwan, under traffic:
+# - rekeys: charon rekeys the CHILD_SA every few seconds, vpngw rekeys it
+#   when its volume lifetime runs low; a UDP stream and a ping run through
+#   it all the time and must lose nothing (make-before-break);
+# - malformed IKE input (random bytes, truncated and corrupted messages) on
+#   ports 500 and 4500 is counted and dropped; the tunnel stays up;
+# - DPD: a killed peer is declared dead within delay + timeout; with action
+#   restart the tunnel comes back by itself once the peer does.
+# usage: ike_lifecycle_test.sh VPNGWD VPNGWCTL
+source "$(dirname "$0")/ike_lib.sh"
+ike_setup "$1" "$2"
+
+ctl tunnel create --name t --gateway gw --customer-gateway peer --psk "e2e-psk-$$" \
+  --spd 198.18.1.0/24=198.19.1.0/24 --start-action start --esp-lifetime-kb 8192 \
+  --dpd-delay 2 --dpd-timeout 6 --dpd-action restart >/dev/null
+TID=$(ctl --json tunnel show t | json_get 'j["id"]')
+load_peer none
+# charon rekeys its CHILD_SAs every 6 s (the export says 90 % of an hour).
+sed -i '/children {/,$ s/rekey_time = .*/rekey_time = 6s/' "$SW/swanctl.conf"
+swan --load-all --file "$SW/swanctl.conf" >"$SW/load.out" 2>&1 || fail "reload: $(cat "$SW/load.out")"
+wait_connected 30
+check_traffic "before rekeys"
+first_spi=$(ctl --json tunnel status t | json_get 'j["ike_sa"]["child_sas"][0]["spi_in"]')
+
+# ---------------------------------------------------------------- rekeys
+ip netns exec "$NS_B" iperf3 -s -1 -p 5202 >"$E2E_DIR/iperf3-server.log" 2>&1 &
+E2E_PIDS+=("$!")
+sleep 0.5
+ip netns exec "$NS_A" ping -i 0.05 -c 400 -W 2 198.19.1.2 >"$E2E_DIR/rekey-ping" 2>&1 &
+PING=$!
+E2E_PIDS+=("$PING")
+# 16 Mbit/s for 20 s is 40 MB: our 8 MiB volume lifetime rekeys several times.
+timeout 60 ip netns exec "$NS_A" iperf3 -c 198.19.1.2 -p 5202 -u -b 16M -l 1200 -t 20 -J --connect-timeout 3000 \
+  >"$E2E_DIR/rekey-iperf.json" 2>&1 || fail "iperf3 under rekeys failed: $(tail -5 "$E2E_DIR/rekey-iperf.json")"
+wait "$PING" || fail "ping lost packets during rekeys: $(tail -3 "$E2E_DIR/rekey-ping")"
+lost=$(json_get 'j["end"]["sum"]["lost_packets"]' <"$E2E_DIR/rekey-iperf.json")
+sent=$(json_get 'j["end"]["sum"]["packets"]' <"$E2E_DIR/rekey-iperf.json")
+ctl tunnel logs t >"$E2E_DIR/logs"
+ours=$(grep -c "initiating CHILD_SA rekey\|sending CREATE_CHILD_SA request" "$E2E_DIR/logs" || true)
+theirs=$(grep -c "received CREATE_CHILD_SA request\|parsed CREATE_CHILD_SA request" "$E2E_DIR/logs" || true)
+echo "rekeys under traffic: $ours started by vpngw, $theirs by charon; UDP $lost of $sent lost; $(grep -o '[0-9]* received' "$E2E_DIR/rekey-ping") of 400 pings"
+[ "$lost" -eq 0 ] || fail "$lost of $sent UDP packets lost across rekeys"
+[ "$ours" -ge 1 ] || fail "vpngw never rekeyed (volume lifetime)"
+[ "$theirs" -ge 2 ] || fail "charon's rekeys did not reach vpngw"
+now_spi=$(ctl --json tunnel status t | json_get 'j["ike_sa"]["child_sas"][0]["spi_in"]')
+[ "$now_spi" != "$first_spi" ] || fail "the CHILD_SA's SPI never changed"
+check_spis
+check_traffic "after rekeys"
+
+# ------------------------------------------------------- malformed input
+before=$(ctl --json info | json_get 'j["ike"]["malformed"] + j["ike"]["frames_bad"] + j["ike"]["unknown_spi"]')
+ip netns exec "$NS_S" /usr/bin/python3 - <<'PY'
+import os, random, socket, struct
+random.seed(7)
+s500 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s500.bind(("0.0.0.0", 0))
+dst = "198.51.100.1"
+hdr = struct.pack("!QQBBBBII", 0x1122334455667788, 0, 33, 0x20, 34, 0x08, 0, 28)
+for i in range(300):
+    kind = i % 4
+    if kind == 0:
+        msg = os.urandom(random.randint(1, 600))            # random bytes
+    elif kind == 1:
+        msg = hdr[:random.randint(1, 27)]                   # truncated header
+    elif kind == 2:
+        msg = hdr[:24] + struct.pack("!I", 5000)            # length beyond the datagram
+    else:
+        msg = bytearray(hdr + os.urandom(64)); msg[16] = 46 # SK with garbage
+        msg = bytes(msg[:24]) + struct.pack("!I", len(msg)) + bytes(msg[28:])
+    s500.sendto(msg, (dst, 500))
+    s500.sendto(b"\0\0\0\0" + msg, (dst, 4500))
+PY
+sleep 1
+after=$(ctl --json info | json_get 'j["ike"]["malformed"] + j["ike"]["frames_bad"] + j["ike"]["unknown_spi"]')
+echo "malformed IKE input: counted $((after - before)) of 600 datagrams as malformed/unknown"
+[ $((after - before)) -ge 300 ] || fail "malformed input not counted (before $before, after $after)"
+[ "$(ctl --json tunnel show t | json_get 'j["connection_status"]')" = connected ] || fail "malformed input broke the tunnel"
+check_traffic "after malformed input"
+
+# ------------------------------------------------------------------- DPD
+kill -9 "$CHARON"
+wait "$CHARON" 2>/dev/null || true
+killed=$(date +%s)
+dead=false
+for _ in $(seq 1 100); do
+  if ctl tunnel logs t | grep -qi "dead\|DPD.*timed out\|timeout"; then dead=true; break; fi
+  sleep 0.2
+done
+took=$(( $(date +%s) - killed ))
+$dead || fail "DPD did not declare the killed peer dead within 20 s"
+echo "DPD: dead peer detected after ${took} s (delay 2 s + timeout 6 s)"
+[ "$took" -le 12 ] || fail "DPD took $took s, more than delay + timeout + slack"
+start_charon
+load_peer none
+wait_connected 40
+check_traffic "after DPD restart"
+echo "ike_lifecycle_test: ok"
