@@ -110,6 +110,12 @@ struct DataplaneRuntime::State {
   BenchKnobs bench;                                    // [bench]: scripts/bench only
   // SAs the IKE engine negotiated, by "in:SPI" / "out:SPI" per tunnel.
   std::map<std::string, InstalledSa> negotiated;
+  // Traffic of a tunnel's negotiated SAs that are gone (rekeyed away), so
+  // its counters keep counting across rekeys: [in/out][packets/bytes].
+  struct Totals {
+    uint64_t v[2][2] = {};
+  };
+  std::map<std::string, Totals> retired_totals;
   std::map<uint32_t, std::chrono::steady_clock::time_point> arp_asked;  // address -> last request
   uint32_t next_sa_id = 1u << 31;  // sa_ids of negotiated SAs (static ones are below)
   static constexpr uint32_t kOutboundSlots = 1024;
@@ -253,6 +259,8 @@ void DataplaneRuntime::sync(const ResourceSnapshot& state) {
       s_->sas->remove_outbound(it->second.slot);
     it = s_->negotiated.erase(it);
   }
+  std::erase_if(s_->retired_totals,
+                [&](const auto& kv) { return std::find(live.begin(), live.end(), kv.first) == live.end(); });
   std::map<std::string, uint32_t> slot_of;
   std::vector<dp::SpdRuleSpec> rules;
   for (const auto& t : state.tunnels) {
@@ -392,6 +400,13 @@ std::string negotiated_key(const std::string& tunnel_id, dp::SaDirection directi
 }
 }  // namespace
 
+namespace {
+void fold(uint64_t (&into)[2], const dp::SaUsage& usage) {
+  into[0] += usage.packets.get();
+  into[1] += usage.bytes.get();
+}
+}  // namespace
+
 bool DataplaneRuntime::install_negotiated(const std::string& tunnel_id, const dp::SaParams& params,
                                           std::string* error) {
   if (!s_->running) {
@@ -410,10 +425,20 @@ bool DataplaneRuntime::install_negotiated(const std::string& tunnel_id, const dp
     return false;
   }
   const bool in = p.direction == dp::SaDirection::inbound;
+  // The outbound SA this one replaces stops counting now (packets already
+  // in its owner's hands are the few that get lost from the totals).
+  const dp::OutboundSa* replaced = in ? nullptr : s_->sas->find_outbound(*slot);
+  const uint64_t replaced_before[2] = {replaced ? replaced->usage.packets.get() : 0,
+                                       replaced ? replaced->usage.bytes.get() : 0};
   // One owner (worker 0) for every SA: sequence numbers and the replay
   // window stay with one core; other workers hand packets to it.
   if (!(in ? s_->sas->install_inbound(p, 0, error) : s_->sas->install_outbound(*slot, p, 0, error))) return false;
   if (!in) {
+    if (replaced) {
+      auto& t = s_->retired_totals[tunnel_id].v[1];
+      t[0] += replaced_before[0];
+      t[1] += replaced_before[1];
+    }
     // The slot now holds the new SA: forget the outbound SAs it replaced.
     for (auto it = s_->negotiated.begin(); it != s_->negotiated.end();)
       it = (it->second.tunnel_id == tunnel_id && it->second.params.direction == dp::SaDirection::outbound)
@@ -428,10 +453,14 @@ void DataplaneRuntime::remove_negotiated(const std::string& tunnel_id, dp::SaDir
   auto it = s_->negotiated.find(negotiated_key(tunnel_id, direction, spi));
   if (it == s_->negotiated.end()) return;
   const dp::SaParams& p = it->second.params;
-  if (direction == dp::SaDirection::inbound)
+  auto& totals = s_->retired_totals[tunnel_id].v;
+  if (direction == dp::SaDirection::inbound) {
+    if (const auto* rt = s_->sas->find_inbound(p.spi, p.tunnel_dst)) fold(totals[0], rt->usage);
     s_->sas->remove_inbound(p.spi, p.tunnel_dst);
-  else
+  } else {
+    if (const auto* rt = s_->sas->find_outbound(it->second.slot)) fold(totals[1], rt->usage);
     s_->sas->remove_outbound(it->second.slot);
+  }
   s_->negotiated.erase(it);
 }
 
@@ -520,6 +549,8 @@ Json DataplaneRuntime::counters() const {
 Json DataplaneRuntime::tunnel_counters(const std::string& tunnel_id) const {
   Json sas = Json::array();
   uint64_t totals[2][2] = {};  // [in/out][packets/bytes]
+  if (auto r = s_->retired_totals.find(tunnel_id); r != s_->retired_totals.end())
+    std::memcpy(totals, r->second.v, sizeof totals);
   Json drops = Json::object();
   std::vector<std::pair<std::string, const InstalledSa*>> mine;
   for (const auto& [id, sa] : s_->installed)

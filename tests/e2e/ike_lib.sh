@@ -48,6 +48,7 @@ table ip nat {
 }
 NFT
   ip -n "$NS_S" addr add 192.0.2.2/24 dev sp$$
+  ip -n "$NS_S" link set sp$$ up
   ip -n "$NS_S" route add default via 192.0.2.1
 else
   ip link add gp$$ netns "$NS_G" type veth peer name sp$$ netns "$NS_S"
