@@ -9,9 +9,10 @@
 #     INSTALLED, with exactly the SPIs our installer got, crossed;
 #   - the ESP keys our installer got equal those charon derived (charon logs
 #     them at chd = 4);
-# then CHILD_SA rekeys (PFS) started by charon and by us, after which both
-# sides agree on SPIs and keys again; and a wrong PSK ends in
-# phase1_failed with AUTHENTICATION_FAILED.
+# then CHILD_SA rekeys (PFS) and IKE SA rekeys started by charon and by us,
+# after which both sides agree on SPIs and keys again; DPD finding a killed
+# charon dead and restarting the tunnel once it is back; and a wrong PSK
+# ending in phase1_failed with AUTHENTICATION_FAILED.
 # charon's userspace ESP is always UDP-encapsulated, so it fakes NAT
 # detection and every case also exercises the float to port 4500.
 #
@@ -384,6 +385,44 @@ run_ike_rekey_case() {
   stop_charon
 }
 
+# DPD: charon is killed (no Delete); our engine must find the peer dead
+# within delay + timeout and, with action restart, re-establish the tunnel
+# once charon is back.
+dpd_restart_case() {
+  case_name=dpd-restart
+  local before=$failures
+  local dir="$tmp/$case_name"
+  mkdir -p "$dir"
+  start_charon "$dir" aes128-sha1-modp1024 aes128-sha1-modp1024 "$psk"
+  PEER_EXTRA="--dpd-delay 3 --dpd-timeout 5 --dpd-action restart" \
+    start_peer "$dir" start aes128-sha1-2 aes128-sha1-2 "$psk"
+  wait_status "$dir" connected || fail "not connected: $(json "$dir/sas.json" 'j["status"], j["reason"]')"
+  sleep 4  # at least one DPD round trip with a live peer
+  grep -q "sending DPD" "$dir/peer.out" || fail "no DPD sent to a quiet peer"
+  kill -KILL "$charon_pid"
+  wait "$charon_pid" 2>/dev/null
+  charon_pid=
+  local killed=$SECONDS
+  for _ in $(seq 150); do
+    grep -q "is dead" "$dir/peer.out" && break
+    sleep 0.1
+  done
+  local took=$((SECONDS - killed))
+  grep -q "is dead" "$dir/peer.out" || fail "the dead peer was not detected"
+  [[ $took -le 10 ]] || fail "dead peer detected after $took s (delay 3 + timeout 5)"
+  [[ $(json "$dir/sas.json" 'len(j["inbound"])') == 0 ]] || fail "SAs left after the peer died"
+  mv "$dir/charon.log" "$dir/charon-1.log"
+  rm -f "$dir/charon.vici"
+  start_charon "$dir" aes128-sha1-modp1024 aes128-sha1-modp1024 "$psk"
+  wait_status "$dir" connected || fail "not re-established: $(json "$dir/sas.json" 'j["status"], j["reason"]')"
+  local agreed=
+  for _ in $(seq 30); do agreed=$(agreed_spis "$dir") && break; sleep 0.2; done
+  [[ $agreed == ok* ]] || fail "after restart: $agreed"
+  [[ $failures -eq $before ]] && echo "ok [$case_name]: dead peer found after ${took}s, re-established: ${agreed#ok }"
+  stop_peer
+  stop_charon
+}
+
 wrong_psk_case() {
   case_name=wrong-psk
   local dir="$tmp/$case_name"
@@ -417,6 +456,7 @@ run_rekey_case rekey-by-them them
 run_rekey_case rekey-by-us us
 run_ike_rekey_case ike-rekey-by-them them
 run_ike_rekey_case ike-rekey-by-us us
+dpd_restart_case
 wrong_psk_case
 
 if [[ $failures -gt 0 ]]; then

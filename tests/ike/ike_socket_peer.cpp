@@ -8,7 +8,8 @@
 // usage: ike_socket_peer --gateway IP --peer IP --psk PSK --local-ts CIDR[,CIDR]
 //          --remote-ts CIDR[,CIDR] --out FILE [--start start|respond]
 //          [--ike aes128-sha1-2] [--esp aes128-sha1-2] [--local-id ID] [--remote-id ID]
-//          [--esp-lifetime S] [--ike-lifetime S] [--dpd-delay S] [--retries N]
+//          [--esp-lifetime S] [--ike-lifetime S] [--dpd-delay S] [--dpd-timeout S]
+//          [--dpd-action clear|hold|restart] [--retries N]
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -270,6 +271,12 @@ int main(int argc, char** argv) {
   if (args.count("esp-lifetime")) t.ipsec.lifetime_s = static_cast<uint32_t>(std::stoul(args["esp-lifetime"]));
   if (args.count("ike-lifetime")) t.ike.lifetime_s = static_cast<uint32_t>(std::stoul(args["ike-lifetime"]));
   if (args.count("dpd-delay")) t.dpd.delay_s = static_cast<uint32_t>(std::stoul(args["dpd-delay"]));
+  if (args.count("dpd-timeout")) t.dpd.timeout_s = static_cast<uint32_t>(std::stoul(args["dpd-timeout"]));
+  if (args.count("dpd-action")) {
+    auto action = enum_parse(kDpdActionNames, args["dpd-action"]);
+    if (!action) die("bad --dpd-action");
+    t.dpd.action = *action;
+  }
   if (args.count("local-id")) t.ike.local_id.value = args["local-id"];
   if (args.count("remote-id")) t.ike.remote_id.value = args["remote-id"];
   auto start = enum_parse(kStartActionNames, args.count("start") ? args["start"] : "start");
