@@ -11,8 +11,9 @@
 #     them at chd = 4);
 # then CHILD_SA rekeys (PFS) and IKE SA rekeys started by charon and by us,
 # after which both sides agree on SPIs and keys again; DPD finding a killed
-# charon dead and restarting the tunnel once it is back; and a wrong PSK
-# ending in phase1_failed with AUTHENTICATION_FAILED.
+# charon dead and restarting the tunnel once it is back; a wrong PSK
+# ending in phase1_failed with AUTHENTICATION_FAILED; and charon behind a
+# masquerading NAT (nftables) bringing the tunnel up through it.
 # charon's userspace ESP is always UDP-encapsulated, so it fakes NAT
 # detection and every case also exercises the float to port 4500.
 #
@@ -159,7 +160,7 @@ CONF
 # start_peer DIR START IKE ESP PSK
 start_peer() {
   local dir=$1 start=$2 ike=$3 esp=$4 secret=$5
-  ip netns exec "$ns_gw" "$peer_bin" --gateway "$gw_ip" --peer "$sw_ip" --psk "$secret" \
+  ip netns exec "$ns_gw" "$peer_bin" --gateway "$gw_ip" --peer "${PEER_ADDR:-$sw_ip}" --psk "$secret" \
     --local-ts 10.1.0.0/24 --remote-ts 10.2.0.0/24 --start "$start" --ike "$ike" --esp "$esp" \
     --retries 0 ${PEER_EXTRA:-} --out "$dir/sas.json" > "$dir/peer.out" 2>&1 &
   peer_pid=$!
@@ -423,6 +424,64 @@ dpd_restart_case() {
   stop_charon
 }
 
+# NAT: charon behind a namespace that masquerades (nftables); our engine
+# sees the NAT's address, detects it, and the CHILD_SA is UDP-encapsulated
+# to the NAT's mapping of charon's port 4500.
+#   [gw 192.0.2.1] --- [192.0.2.2 nat 198.51.100.1] --- [198.51.100.2 charon]
+nat_case() {
+  case_name=nat
+  local before=$failures
+  local dir="$tmp/$case_name"
+  mkdir -p "$dir"
+  local ns_nat="vpngw-ike-nat-$$"
+  ns_gw="vpngw-ike-gw2-$$"
+  ns_sw="vpngw-ike-sw2-$$"
+  for ns in "$ns_gw" "$ns_nat" "$ns_sw"; do
+    ip netns add "$ns" || die "cannot create $ns"
+    ns_created+=("$ns")
+    ip -n "$ns" link set lo up
+  done
+  ip link add veth-gw netns "$ns_gw" type veth peer name veth-out netns "$ns_nat" || die "veth"
+  ip link add veth-in netns "$ns_nat" type veth peer name veth-sw netns "$ns_sw" || die "veth"
+  ip -n "$ns_gw" addr add 192.0.2.1/24 dev veth-gw
+  ip -n "$ns_nat" addr add 192.0.2.2/24 dev veth-out
+  ip -n "$ns_nat" addr add 198.51.100.1/24 dev veth-in
+  ip -n "$ns_sw" addr add 198.51.100.2/24 dev veth-sw
+  ip -n "$ns_sw" addr add 10.2.0.1/24 dev lo
+  for l in "$ns_gw veth-gw" "$ns_nat veth-out" "$ns_nat veth-in" "$ns_sw veth-sw"; do
+    ip -n ${l% *} link set ${l#* } up
+  done
+  ip -n "$ns_sw" route add default via 198.51.100.1
+  ip netns exec "$ns_nat" sysctl -qw net.ipv4.ip_forward=1
+  ip netns exec "$ns_nat" nft -f - <<NFT || die "nft"
+table ip nat {
+  chain postrouting {
+    type nat hook postrouting priority 100;
+    oifname "veth-out" masquerade
+  }
+}
+NFT
+  local saved_sw_ip=$sw_ip
+  sw_ip=198.51.100.2
+  start_charon "$dir" aes128-sha1-modp1024 aes128-sha1-modp1024 "$psk"
+  PEER_ADDR=192.0.2.2 PEER_EXTRA="--remote-id 198.51.100.2" \
+    start_peer "$dir" respond aes128-sha1-2 aes128-sha1-2 "$psk"
+  swanctl --initiate --child net --timeout 20 -u "unix://$dir/charon.vici" > "$dir/initiate.out" 2>&1 ||
+    fail "swanctl --initiate failed: $(tail -n 5 "$dir/initiate.out")"
+  wait_status "$dir" connected || fail "not connected: $(json "$dir/sas.json" 'j["status"], j["reason"]')"
+  grep -q "remote host is behind NAT" "$dir/peer.out" || fail "our engine did not detect the NAT"
+  grep -q "local host is behind NAT" "$dir/charon.log" || fail "charon did not detect the NAT"
+  [[ $(json "$dir/sas.json" 'j["outbound"]["dst"], j["outbound"]["udp_encap"]') == "192.0.2.2 True" ]] ||
+    fail "our outbound SA does not go UDP-encapsulated to the NAT's address"
+  local agreed=
+  for _ in $(seq 30); do agreed=$(agreed_spis "$dir") && break; sleep 0.2; done
+  [[ $agreed == ok* ]] || fail "$agreed"
+  [[ $failures -eq $before ]] && echo "ok [$case_name]: through the NAT to $(json "$dir/sas.json" 'j["outbound"]["dst"], j["outbound"]["udp_dst_port"]'), ${agreed#ok }"
+  stop_peer
+  stop_charon
+  sw_ip=$saved_sw_ip
+}
+
 wrong_psk_case() {
   case_name=wrong-psk
   local dir="$tmp/$case_name"
@@ -458,6 +517,7 @@ run_ike_rekey_case ike-rekey-by-them them
 run_ike_rekey_case ike-rekey-by-us us
 dpd_restart_case
 wrong_psk_case
+nat_case
 
 if [[ $failures -gt 0 ]]; then
   echo "$failures check(s) failed" >&2
