@@ -44,6 +44,38 @@ def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
+class Figure:
+    """One measurement: Mpps over wall-clock time, and Mpps per second of
+    CPU time the measured thread actually got. On a dedicated core the two
+    agree; on this shared 2-vCPU VM other work takes a varying share of the
+    core, and the CPU-time figure is the better estimate of what the code
+    does on a core of its own."""
+
+    def __init__(self, wall, cpu):
+        self.wall, self.cpu = wall, cpu
+
+
+def median_figure(figs):
+    cpus = [f.cpu for f in figs if f.cpu]
+    return Figure(statistics.median(f.wall for f in figs), statistics.median(cpus) if cpus else None)
+
+
+def thread_cpu_ns(pid, comm_part=None):
+    """CPU time (ns) of one thread of `pid` from schedstat: the main thread,
+    or the first whose name contains `comm_part`."""
+    tid = pid
+    if comm_part:
+        for t in sorted(os.listdir(f"/proc/{pid}/task")):
+            with open(f"/proc/{pid}/task/{t}/comm") as f:
+                if comm_part in f.read():
+                    tid = int(t)
+                    break
+        else:
+            return None
+    with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+        return int(f.read().split()[0])
+
+
 # ---------------------------------------------------------------- machine --
 
 def cpu_model():
@@ -84,7 +116,8 @@ def run_ipsecmb_once(ceiling, alg, direction, size, seconds):
     out = subprocess.run([ceiling, alg, direction, str(size), str(seconds)], check=True,
                          capture_output=True, text=True).stdout
     fields = dict(kv.split("=", 1) for kv in out.split())
-    return float(fields["mpps"])
+    packets, cpu = int(fields["packets"]), float(fields["cpu_seconds"])
+    return Figure(float(fields["mpps"]), packets / cpu / 1e6 if cpu > 0 else None)
 
 
 # ------------------------------------------------------------------ secgw --
@@ -164,10 +197,12 @@ def run_secgw_once(secgw, work, alg, direction, size, seconds):
                 pass
             time.sleep(0.1)
         time.sleep(SECGW_WARMUP_S)
+        c0 = thread_cpu_ns(proc.pid)  # its main thread is the lcore-1 worker
         t0, p0 = time.monotonic(), telemetry_stats(sock, sink)["opackets"]
         time.sleep(seconds)
         t1, p1 = time.monotonic(), telemetry_stats(sock, sink)["opackets"]
-        return (p1 - p0) / (t1 - t0) / 1e6
+        c1 = thread_cpu_ns(proc.pid)
+        return Figure((p1 - p0) / (t1 - t0) / 1e6, (p1 - p0) / (c1 - c0) * 1e3 if c1 > c0 else None)
     finally:
         stop_by_pid(proc)
         shutil.rmtree(runtime_dir, ignore_errors=True)
@@ -322,12 +357,16 @@ args = {json.dumps(eal)}
     def window(self, seconds):
         """Mpps sent over `seconds`, checking that every packet sent was
         encrypted/decrypted by the pipeline and the drops stayed put."""
+        c0 = thread_cpu_ns(self.proc.pid, "worker")
         s0, e0, d0, _ = self.counters()
         t0 = time.monotonic()
         time.sleep(seconds)
         s1, e1, d1, drops = self.counters()
         t1 = time.monotonic()
-        return Window((s1 - s0) / (t1 - t0) / 1e6, s1 - s0, e1 - e0, d1 - d0, drops)
+        c1 = thread_cpu_ns(self.proc.pid, "worker")
+        w = Window((s1 - s0) / (t1 - t0) / 1e6, s1 - s0, e1 - e0, d1 - d0, drops)
+        w.mpps_cpu = (s1 - s0) / (c1 - c0) * 1e3 if c0 is not None and c1 and c1 > c0 else None
+        return w
 
     def stop(self):
         if self.proc is not None:
@@ -380,22 +419,19 @@ def run_vpngw_once(tools, work, alg, direction, size, seconds):
         time.sleep(VPNGW_WARMUP_S)
         w = d.window(seconds)
         w.check(f"vpngwd {alg} {direction} {size} B")
-        return w.mpps
+        return Figure(w.mpps, w.mpps_cpu)
     finally:
         d.stop()
-
-
-def run_vpngw_case(tools, work, alg, direction, size, settings):
-    """The vpngwd pipeline: RX burst -> classify -> route/SPD -> SA -> ESP ->
-    cap -> TX (decrypt: SPI -> ESP -> TX), median Mpps of settings.runs."""
-    return median_of(lambda: run_vpngw_once(tools, work, alg, direction, size, settings.seconds),
-                     settings.runs)
 
 
 # ------------------------------------------------------------------ table --
 
 def median_of(fn, runs):
     return statistics.median(fn() for _ in range(runs))
+
+
+def rnd(x, digits=4):
+    return None if x is None else round(x, digits)
 
 
 def ratio(a, b):
@@ -407,16 +443,21 @@ def fmt(x, digits=3):
 
 
 def print_table(cases):
-    head = ("case", "size", "dir", "ipsec-mb Mpps", "secgw Mpps", "vpngw Mpps", "vpngw Gbps",
-            "vpngw cyc/pkt", "vpngw/secgw", "vpngw/ipsec-mb", "secgw/ipsec-mb")
+    """Wall-clock Mpps, then Mpps per CPU-second of the measured thread
+    (the cpu columns), vpngwd's cycles per packet (TSC cycles of CPU time)
+    and the ratios of the cpu figures."""
+    head = ("case", "size", "dir", "ipsec-mb", "secgw", "vpngw", "| ipsec-mb cpu", "secgw cpu",
+            "vpngw cpu", "vpngw Gbps", "vpngw cyc/pkt", "vpngw/secgw", "vpngw/ipsec-mb",
+            "secgw/ipsec-mb")
     rows = []
     for c in cases:
         rows.append((c["alg"], str(c["size"]), c["dir"], fmt(c["ipsecmb_mpps"]),
-                     fmt(c["secgw_mpps"]), fmt(c["vpngw_mpps"]), fmt(c["vpngw_gbps"], 2),
+                     fmt(c["secgw_mpps"]), fmt(c["vpngw_mpps"]), "| " + fmt(c["ipsecmb_mpps_cpu"]),
+                     fmt(c["secgw_mpps_cpu"]), fmt(c["vpngw_mpps_cpu"]), fmt(c["vpngw_gbps"], 2),
                      fmt(c["vpngw_cycles_per_packet"], 0),
-                     fmt(ratio(c["vpngw_mpps"], c["secgw_mpps"]), 2),
-                     fmt(ratio(c["vpngw_mpps"], c["ipsecmb_mpps"]), 2),
-                     fmt(ratio(c["secgw_mpps"], c["ipsecmb_mpps"]), 2)))
+                     fmt(ratio(c["vpngw_mpps_cpu"], c["secgw_mpps_cpu"]), 2),
+                     fmt(ratio(c["vpngw_mpps_cpu"], c["ipsecmb_mpps_cpu"]), 2),
+                     fmt(ratio(c["secgw_mpps_cpu"], c["ipsecmb_mpps_cpu"]), 2)))
     widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
     for r in [head] + rows:
         print("  ".join(v.ljust(w) for v, w in zip(r, widths)), flush=True)
@@ -472,17 +513,25 @@ def main():
                                 str(size), args.work], check=True)
                 for direction in bc.DIRS:
                     log(f"  {alg} {size} B {direction} ...")
-                    imb = median_of(lambda: run_ipsecmb_once(args.ceiling, alg, direction, size,
-                                                             settings.seconds), settings.runs)
-                    sg = median_of(lambda: run_secgw_once(args.secgw, args.work, alg, direction,
-                                                          size, settings.seconds), settings.runs)
-                    vp = run_vpngw_case(tools, args.work, alg, direction, size, settings)
+                    # The three programs take turns, run after run, so that a
+                    # change in the machine's load hits all three alike.
+                    runs = {"imb": [], "sg": [], "vp": []}
+                    for _ in range(settings.runs):
+                        runs["imb"].append(run_ipsecmb_once(args.ceiling, alg, direction, size,
+                                                            settings.seconds))
+                        runs["sg"].append(run_secgw_once(args.secgw, args.work, alg, direction,
+                                                         size, settings.seconds))
+                        runs["vp"].append(run_vpngw_once(tools, args.work, alg, direction, size,
+                                                         settings.seconds))
+                    imb, sg, vp = (median_figure(runs[k]) for k in ("imb", "sg", "vp"))
+                    vcpu = vp.cpu or vp.wall
                     cases.append({"dir": direction, "alg": alg, "size": size,
-                                  "vpngw_mpps": round(vp, 4), "secgw_mpps": round(sg, 4),
-                                  "ipsecmb_mpps": round(imb, 4),
-                                  "vpngw_gbps": round(vp * size * 8 / 1000, 3),
-                                  "vpngw_cycles_per_packet": round(tsc_hz / (vp * 1e6))
-                                  if vp else None})
+                                  "vpngw_mpps": round(vp.wall, 4), "secgw_mpps": round(sg.wall, 4),
+                                  "ipsecmb_mpps": round(imb.wall, 4),
+                                  "vpngw_gbps": round(vp.wall * size * 8 / 1000, 3),
+                                  "vpngw_cycles_per_packet": round(tsc_hz / (vcpu * 1e6)),
+                                  "vpngw_mpps_cpu": rnd(vp.cpu), "secgw_mpps_cpu": rnd(sg.cpu),
+                                  "ipsecmb_mpps_cpu": rnd(imb.cpu)})
         print_table(cases)
     if "scale" in parts:
         scale = run_scale(tools, args.work, settings, tsc_hz)
@@ -523,8 +572,8 @@ def measure(d, seconds, runs, what):
     for _ in range(runs):
         w = d.window(seconds)
         w.check(what)
-        ws.append(w)
-    return statistics.median(w.mpps for w in ws)
+        ws.append(Figure(w.mpps, w.mpps_cpu))
+    return median_figure(ws)
 
 
 def run_scale(tools, work, settings, tsc_hz):
@@ -548,14 +597,16 @@ def run_scale(tools, work, settings, tsc_hz):
             d.configure(SCALE_ALG)
             d.wait_forwarding()
             time.sleep(VPNGW_WARMUP_S)
-            mpps = measure(d, settings.seconds, settings.runs, f"scale {n} SAs")
+            fig = measure(d, settings.seconds, settings.runs, f"scale {n} SAs")
         finally:
             VPNGW_START_TIMEOUT_S = saved
             d.stop()
+        mpps = fig.cpu or fig.wall
         base = base or mpps
         rows.append({"kind": "inbound_sas", "count": n, "dir": "decrypt", "alg": SCALE_ALG,
                      "size": SCALE_SIZE, "sas_receiving_traffic": min(n, 2048),
-                     "vpngw_mpps": round(mpps, 4), "vpngw_cycles_per_packet": round(tsc_hz / (mpps * 1e6)),
+                     "vpngw_mpps": round(fig.wall, 4), "vpngw_mpps_cpu": rnd(fig.cpu),
+                     "vpngw_cycles_per_packet": round(tsc_hz / (mpps * 1e6)),
                      "of_1_sa": round(mpps / base, 3)})
     rules, peers = SCALE_SPD
     for entries in (1, rules * peers):
@@ -584,20 +635,23 @@ def run_scale(tools, work, settings, tsc_hz):
                 d.configure(SCALE_ALG)
             d.wait_forwarding()
             time.sleep(VPNGW_WARMUP_S)
-            mpps = measure(d, settings.seconds, settings.runs, f"scale {entries} SPD entries")
+            fig = measure(d, settings.seconds, settings.runs, f"scale {entries} SPD entries")
         finally:
             d.stop()
+        mpps = fig.cpu or fig.wall
         if entries == 1:
             spd_base = mpps
         rows.append({"kind": "spd_entries", "count": entries, "dir": "encrypt", "alg": SCALE_ALG,
-                     "size": SCALE_SIZE, "vpngw_mpps": round(mpps, 4),
+                     "size": SCALE_SIZE, "vpngw_mpps": round(fig.wall, 4),
+                     "vpngw_mpps_cpu": rnd(fig.cpu),
                      "vpngw_cycles_per_packet": round(tsc_hz / (mpps * 1e6)),
                      "of_1_entry": round(mpps / spd_base, 3)})
     print("\nscale (vpngwd, one worker):")
     for r in rows:
         rel = r.get("of_1_sa", r.get("of_1_entry"))
-        print(f"  {r['kind']:<12} {r['count']:>7}  {r['dir']}  {r['vpngw_mpps']:.3f} Mpps  "
-              f"{r['vpngw_cycles_per_packet']} cyc/pkt  {rel:.2f} of the 1-entry figure", flush=True)
+        print(f"  {r['kind']:<12} {r['count']:>7}  {r['dir']}  {r['vpngw_mpps']:.3f} Mpps, "
+              f"{fmt(r['vpngw_mpps_cpu'])} per CPU-s  {r['vpngw_cycles_per_packet']} cyc/pkt  "
+              f"{rel:.2f} of the 1-entry figure (per CPU-s)", flush=True)
     return rows
 
 
@@ -626,7 +680,8 @@ def run_churn(tools, work, settings):
                     str(SCALE_SIZE), work], check=True)
     pcap = os.path.join(work, f"plain-{SCALE_SIZE}.pcap")
     result = {"alg": SCALE_ALG, "size": SCALE_SIZE, "dir": "encrypt", "rate_sas_per_s": CHURN_RATE}
-    acc = {label: {"mpps": [], "in": 0, "out": 0, "drops": 0} for label in ("without", "with")}
+    acc = {label: {"mpps": [], "cpu": [], "in": 0, "out": 0, "drops": 0}
+           for label in ("without", "with")}
     installs = removals = churn_ms = failures = 0
     for run in range(settings.runs):
         for label, knobs in (("without", None), ("with", {"churn_sas_per_s": CHURN_RATE})):
@@ -648,6 +703,8 @@ def run_churn(tools, work, settings):
                 d.stop()
             a = acc[label]
             a["mpps"].append(w.mpps)
+            if w.mpps_cpu:
+                a["cpu"].append(w.mpps_cpu)
             a["in"] += i1["ports"]["private"]["rx_packets"] - i0["ports"]["private"]["rx_packets"]
             a["out"] += i1["ports"]["public"]["tx_packets"] - i0["ports"]["public"]["tx_packets"]
             a["drops"] += w.dropped
@@ -658,6 +715,7 @@ def run_churn(tools, work, settings):
                 failures = max(failures, c1[2])
     for label, a in acc.items():
         result[f"{label}_churn_mpps"] = round(statistics.median(a["mpps"]), 4)
+        result[f"{label}_churn_mpps_cpu"] = rnd(statistics.median(a["cpu"])) if a["cpu"] else None
         result[f"{label}_churn_packets_in"] = a["in"]
         result[f"{label}_churn_packets_out"] = a["out"]
         result[f"{label}_churn_drops"] = a["drops"]
@@ -667,13 +725,18 @@ def run_churn(tools, work, settings):
         result["churn_failures"] = failures
     result["dip_percent"] = round(100 * (1 - result["with_churn_mpps"] /
                                          result["without_churn_mpps"]), 2)
+    if result["with_churn_mpps_cpu"] and result["without_churn_mpps_cpu"]:
+        result["dip_percent_cpu"] = round(100 * (1 - result["with_churn_mpps_cpu"] /
+                                                 result["without_churn_mpps_cpu"]), 2)
     # Lost = dropped (any reason) while churning; in minus out over the
     # windows is what was in flight at their edges (a burst or two).
     result["packets_lost"] = result["with_churn_drops"]
     result["in_minus_out"] = result["with_churn_packets_in"] - result["with_churn_packets_out"]
     print(f"\nSA churn ({CHURN_RATE}/s installs + removals, {SCALE_ALG} {SCALE_SIZE} B encrypt): "
           f"{result['without_churn_mpps']:.3f} Mpps without, {result['with_churn_mpps']:.3f} "
-          f"with: dip {result['dip_percent']:.1f} %; achieved "
+          f"with: dip {result['dip_percent']:.1f} % (per CPU-s of the worker: "
+          f"{fmt(result['without_churn_mpps_cpu'])} / {fmt(result['with_churn_mpps_cpu'])}, dip "
+          f"{fmt(result.get('dip_percent_cpu'), 1)} %); achieved "
           f"{result.get('achieved_installs_per_s', '?')} installs/s, "
           f"{result.get('achieved_removals_per_s', '?')} removals/s; packets in {result['with_churn_packets_in']}, "
           f"out {result['with_churn_packets_out']}, drops {result['with_churn_drops']}", flush=True)
