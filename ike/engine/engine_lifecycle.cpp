@@ -14,6 +14,21 @@
 
 namespace vpngw::ike {
 
+namespace {
+
+// Two IKE SAs of one tunnel established this close together, one
+// initiated by each end, come from simultaneous initiation rather than from
+// a peer that restarted.
+constexpr std::chrono::seconds kDuplicateWindow{30};
+
+// Of two duplicate IKE SAs both ends keep the one with the larger SPI pair
+// (the same numbers on both sides).
+bool duplicate_keeps_old(const IkeSa& old, const IkeSa& fresh) {
+  return std::pair(old.spi_i, old.spi_r) > std::pair(fresh.spi_i, fresh.spi_r);
+}
+
+}  // namespace
+
 void IkeEngine::Impl::set_status(Connection& c, ConnectionStatus status,
                                  const std::string& reason) {
   if (c.status == status && c.reason == reason) return;
@@ -132,10 +147,25 @@ void IkeEngine::Impl::settle(EngineContext& ctx, IkeSa& sa) {
   if (sa.child_up) {
     sa.child_up = false;
     if (Connection* c = connection(sa.tunnel_id)) {
-      // A newer IKE SA for the tunnel replaces the one before it.
-      if (c->ike_spi != 0 && c->ike_spi != sa.our_spi())
-        if (IkeSa* old = find_sa(c->ike_spi))
+      // A newer IKE SA for the tunnel replaces the one before it (the peer
+      // restarted), except when both ends initiated at once: then both keep
+      // the same one of the two, by a rule both compute alike.
+      if (c->ike_spi != 0 && c->ike_spi != sa.our_spi()) {
+        IkeSa* old = find_sa(c->ike_spi);
+        if (old != nullptr && old->state == IkeState::established &&
+            old->initiator != sa.initiator && ctx.now - old->established_at < kDuplicateWindow &&
+            duplicate_keeps_old(*old, sa)) {
+          sa_log(ctx, sa, "IKE_SA " + describe_spis(sa) + " duplicates " + describe_spis(*old) +
+                              " (both ends initiated): keeping the latter");
+          close_sa(ctx, sa, true);
+          for (ChildSa& child : old->children) reinstall_outbound(ctx, *old, c->config, child);
+          return;
+        }
+        // A negotiation of ours still under way is left to finish: this
+        // rule decides again when it does.
+        if (old != nullptr && old->state != IkeState::connecting)
           close_sa(ctx, *old, old->state == IkeState::established);
+      }
       c->ike_spi = sa.our_spi();
       c->attempts = 0;
       c->retry_at.reset();

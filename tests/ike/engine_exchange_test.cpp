@@ -566,3 +566,32 @@ TEST(EngineExchange, HalfOpenSasPerPeerAreCapped) {
 
 }  // namespace
 }  // namespace vpngw::ike::test
+
+namespace vpngw::ike::test {
+namespace {
+
+// Both ends start the tunnel at once: two IKE SAs get established; both
+// sides must keep the same one (and its CHILD_SA), deleting the other.
+TEST(EngineExchange, SimultaneousInitiationConvergesOnOneSa) {
+  EnginePair pair;
+  TunnelSpec b = pair.b_tunnel();
+  b.start = StartAction::start;
+  configure(pair, pair.a_tunnel(), b);
+  for (int i = 0; i < 5; ++i) {
+    pair.pump();
+    pair.advance(std::chrono::seconds(1));
+    pair.tick();
+  }
+  pair.pump();
+  EXPECT_EQ(pair.a.observer.last(), ConnectionStatus::connected);
+  EXPECT_EQ(pair.b.observer.last(), ConnectionStatus::connected);
+  auto sa = *pair.a.engine.status("vpnx-00000001", pair.now);
+  auto sb = *pair.b.engine.status("vpnx-00000001", pair.now);
+  EXPECT_EQ(sa.ike_state, "established");
+  EXPECT_EQ(sa.spi_i, sb.spi_i);
+  EXPECT_EQ(sa.spi_r, sb.spi_r);
+  expect_crossed(pair);
+}
+
+}  // namespace
+}  // namespace vpngw::ike::test

@@ -482,6 +482,31 @@ NFT
   sw_ip=$saved_sw_ip
 }
 
+# Both ends initiate at about the same time (start action start on both):
+# whether charon's request or ours wins the race, there must be one IKE SA
+# and one CHILD_SA, agreed, in the end (the duplicate rule itself is
+# exercised in engine_exchange_test.cpp, where the race can be forced).
+both_initiate_case() {
+  case_name=both-initiate
+  local before=$failures
+  local dir="$tmp/$case_name"
+  mkdir -p "$dir"
+  start_charon "$dir" aes128-sha1-modp1024 aes128-sha1-modp1024 "$psk"
+  swanctl --initiate --child net --timeout 20 -u "unix://$dir/charon.vici" > "$dir/initiate.out" 2>&1 &
+  local initiate_pid=$!
+  start_peer "$dir" start aes128-sha1-2 aes128-sha1-2 "$psk"
+  wait "$initiate_pid"
+  wait_status "$dir" connected || fail "not connected: $(json "$dir/sas.json" 'j["status"], j["reason"]')"
+  local agreed=
+  for _ in $(seq 50); do agreed=$(agreed_spis "$dir") && break; sleep 0.2; done
+  [[ $agreed == ok* ]] || fail "$agreed"
+  [[ $(swanctl --list-sas -u "unix://$dir/charon.vici" | grep -c "ESTABLISHED") -eq 1 ]] ||
+    fail "charon has not exactly one IKE SA: $(swanctl --list-sas -u "unix://$dir/charon.vici")"
+  [[ $failures -eq $before ]] && echo "ok [$case_name]: $(grep -c "duplicates" "$dir/peer.out") duplicate(s) removed, ${agreed#ok }"
+  stop_peer
+  stop_charon
+}
+
 wrong_psk_case() {
   case_name=wrong-psk
   local dir="$tmp/$case_name"
@@ -516,6 +541,7 @@ run_rekey_case rekey-by-us us
 run_ike_rekey_case ike-rekey-by-them them
 run_ike_rekey_case ike-rekey-by-us us
 dpd_restart_case
+both_initiate_case
 wrong_psk_case
 nat_case
 
