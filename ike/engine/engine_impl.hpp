@@ -91,6 +91,10 @@ struct IkeEngine::Impl {
   // Acts on what the last call into an SA's tasks produced.
   void settle(EngineContext& ctx, IkeSa& sa);
 
+  // Two successors of one IKE SA (both ends rekeyed it): keeps one, moves
+  // the CHILD_SAs there, deletes the other if we made it. Returns the kept.
+  IkeSa* resolve_ike_rekey_collision(EngineContext& ctx, IkeSa& earlier, IkeSa& fresh);
+
   // DPD found the peer dead (or a request to it went unanswered): the SAs
   // go, and the tunnel's DPD action decides what follows.
   void dead_peer(EngineContext& ctx, IkeSa& sa, const std::string& why);

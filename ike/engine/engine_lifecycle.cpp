@@ -135,14 +135,20 @@ void IkeEngine::Impl::settle(EngineContext& ctx, IkeSa& sa) {
     // The successor carries the tunnel now; the rekey's initiator deletes
     // the old SA (the responder waits for that Delete).
     std::unique_ptr<IkeSa> next = std::move(sa.rekeyed_to);
-    const uint64_t spi = next->our_spi();
-    if (Connection* c = connection(sa.tunnel_id); c != nullptr && c->ike_spi == sa.our_spi())
-      c->ike_spi = spi;
-    const bool we_initiated = next->initiator;
+    IkeSa& fresh = *next;
+    const uint64_t spi = fresh.our_spi();
+    const bool we_initiated = fresh.initiator;
     sas[spi] = std::move(next);
-    if (we_initiated)
-      if (Connection* c = connection(sa.tunnel_id))
-        queue_task(ctx, sa, c->config, std::make_unique<DeleteIkeTask>());
+    IkeSa* survivor = &fresh;
+    IkeSa* earlier = sa.successor_spi != 0 ? find_sa(sa.successor_spi) : nullptr;
+    if (earlier != nullptr && earlier->state != IkeState::dead)
+      survivor = resolve_ike_rekey_collision(ctx, *earlier, fresh);
+    sa.successor_spi = survivor->our_spi();
+    if (Connection* c = connection(sa.tunnel_id)) {
+      if (c->ike_spi == sa.our_spi() || (earlier != nullptr && c->ike_spi == earlier->our_spi()))
+        c->ike_spi = survivor->our_spi();
+      if (we_initiated) queue_task(ctx, sa, c->config, std::make_unique<DeleteIkeTask>());
+    }
   }
   if (sa.child_up) {
     sa.child_up = false;
@@ -227,6 +233,28 @@ void IkeEngine::Impl::settle(EngineContext& ctx, IkeSa& sa) {
 
 // DPD found the peer dead (or a request to it went unanswered): the SAs
 // go, and the tunnel's DPD action decides what follows.
+// Both ends rekeyed the IKE SA at once (RFC 7296 §2.8.2): the successor
+// made by the exchange with the lowest nonce is redundant and its creator
+// deletes it; the CHILD_SAs live on the other.
+IkeSa* IkeEngine::Impl::resolve_ike_rekey_collision(EngineContext& ctx, IkeSa& earlier,
+                                                    IkeSa& fresh) {
+  auto lowest = [](const IkeSa& s) { return std::min(s.ni, s.nr); };
+  IkeSa& redundant = lowest(earlier) < lowest(fresh) ? earlier : fresh;
+  IkeSa& survivor = &redundant == &earlier ? fresh : earlier;
+  for (ChildSa& child : redundant.children) survivor.children.push_back(std::move(child));
+  redundant.children.clear();
+  for (const RetiringInbound& r : redundant.retiring) survivor.retiring.push_back(r);
+  redundant.retiring.clear();
+  sa_log(ctx, survivor,
+         "IKE_SA rekey collision: " + describe_spis(redundant) +
+             " has the lowest nonce and is redundant; " + describe_spis(survivor) + " stays");
+  redundant.rekey_at = TimePoint::max();
+  if (redundant.initiator)
+    if (Connection* c = connection(redundant.tunnel_id))
+      queue_task(ctx, redundant, c->config, std::make_unique<DeleteIkeTask>());
+  return &survivor;
+}
+
 void IkeEngine::Impl::dead_peer(EngineContext& ctx, IkeSa& sa, const std::string& why) {
   Connection* c = connection(sa.tunnel_id);
   const bool current = c != nullptr && c->ike_spi == sa.our_spi();

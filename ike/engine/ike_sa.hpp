@@ -151,6 +151,7 @@ struct IkeSa {
   // An IKE SA rekey made this SA's successor (its CHILD_SAs moved there);
   // the engine takes it over and this SA is deleted.
   std::unique_ptr<IkeSa> rekeyed_to;
+  uint64_t successor_spi = 0;  // our SPI of the SA that replaced this one
   TimePoint rekey_at = TimePoint::max();  // when to rekey the IKE SA itself
   bool children_deleted_by_peer = false;  // the peer deleted the last CHILD_SA
 };

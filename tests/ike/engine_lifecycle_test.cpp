@@ -470,3 +470,50 @@ TEST(EngineLifecycle, ChildSaPastItsHardLifetimeReconnects) {
 
 }  // namespace
 }  // namespace vpngw::ike::test
+
+namespace vpngw::ike::test {
+namespace {
+
+// Both ends rekey the IKE SA at once: each ends up with two successors;
+// the one from the exchange with the lowest nonce goes, the CHILD_SA lives
+// on in the other, on both sides the same.
+TEST(EngineLifecycle, SimultaneousIkeRekeyCollision) {
+  Established t;
+  t.a.ike.lifetime_s = t.b.ike.lifetime_s = 100;
+  t.a.ipsec.lifetime_s = 100000;
+  t.up();
+  const size_t a_calls = t.pair.a.installer.calls.size();
+  t.pair.advance(std::chrono::seconds(91));
+  t.pair.tick();
+  ASSERT_EQ(t.pair.a.sender.out.size(), 1u);
+  ASSERT_EQ(t.pair.b.sender.out.size(), 1u);
+  for (int i = 0; i < 5; ++i) {
+    t.pair.pump();
+    t.pair.advance(std::chrono::seconds(1));
+    t.pair.tick();
+  }
+  t.pair.pump();
+  EXPECT_TRUE(t.pair.a.observer.logged("IKE_SA rekey collision"));
+  EXPECT_TRUE(t.pair.b.observer.logged("IKE_SA rekey collision"));
+  auto sa = *t.pair.a.engine.status(kTunnel, t.pair.now);
+  auto sb = *t.pair.b.engine.status(kTunnel, t.pair.now);
+  EXPECT_EQ(sa.ike_state, "established");
+  EXPECT_EQ(sa.spi_i, sb.spi_i);
+  EXPECT_EQ(sa.spi_r, sb.spi_r);
+  ASSERT_EQ(sa.children.size(), 1u);
+  ASSERT_EQ(sb.children.size(), 1u);
+  EXPECT_EQ(t.pair.a.installer.calls.size(), a_calls);  // the CHILD_SA was never touched
+  EXPECT_EQ(t.pair.a.observer.last(), ConnectionStatus::connected);
+  EXPECT_EQ(t.pair.b.observer.last(), ConnectionStatus::connected);
+  // The surviving SA works: a CHILD_SA rekey over it agrees on keys.
+  const uint32_t out = t.pair.a.installer.outbound[kTunnel].spi;
+  t.pair.a.engine.on_sa_expired(kTunnel, out, false, false, t.pair.now);
+  t.pair.a.engine.tick(t.pair.now);
+  t.pair.pump();
+  const SaParams& a_out = t.pair.a.installer.outbound[kTunnel];
+  ASSERT_NE(a_out.spi, out);
+  EXPECT_EQ(keys_of(a_out), keys_of(t.pair.b.installer.inbound.at(a_out.spi)));
+}
+
+}  // namespace
+}  // namespace vpngw::ike::test
