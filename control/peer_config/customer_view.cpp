@@ -1,5 +1,7 @@
 #include "control/peer_config/customer_view.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace vpngw {
@@ -48,6 +50,26 @@ std::vector<CustomerChild> customer_children(const CustomerView& v, ChildSplit s
       children.push_back({fmt::format("{}-{}", r + 1, p + 1), {sel.local[p]}, sel.remote});
   }
   return children;
+}
+
+std::vector<CustomerChildSa> customer_child_sas(const CustomerView& v) {
+  std::vector<CustomerChildSa> sas;
+  if (v.ikev1()) {
+    for (CustomerChild& child : customer_children(v, ChildSplit::per_pair))
+      sas.push_back({std::move(child.suffix), std::move(child.local), {child.remote}});
+    return sas;
+  }
+  if (v.selectors.empty()) return sas;
+  auto add_new = [](std::vector<Cidr>& list, const Cidr& c) {
+    if (std::find(list.begin(), list.end(), c) == list.end()) list.push_back(c);
+  };
+  CustomerChildSa all{"1", {}, {}};
+  for (const CustomerSelector& sel : v.selectors) {
+    for (const Cidr& c : sel.local) add_new(all.local, c);
+    add_new(all.remote, sel.remote);
+  }
+  sas.push_back(std::move(all));
+  return sas;
 }
 
 std::string header_comment(const CustomerView& v, std::string_view product,

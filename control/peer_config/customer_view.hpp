@@ -32,6 +32,15 @@ struct CustomerChild {
 // peer CIDR; IKEv2 and crypto ACLs take the whole rule.
 enum class ChildSplit { per_rule, per_pair };
 
+// A child SA whose selectors are lists on both sides, the shape of a child
+// in the strongSwan forms (swanctl local_ts/remote_ts, ipsec.conf
+// leftsubnet/rightsubnet).
+struct CustomerChildSa {
+  std::string suffix;        // as CustomerChild's
+  std::vector<Cidr> local;   // the customer's subnets
+  std::vector<Cidr> remote;  // the VPC subnets
+};
+
 struct CustomerView {
   const Tunnel& tunnel;
   const VpnGateway& gateway;
@@ -57,6 +66,17 @@ CustomerView customer_view(const PeerConfigInput& in);
 
 // The children in SPD rule order.
 std::vector<CustomerChild> customer_children(const CustomerView& v, ChildSplit split);
+
+// The child SAs vpngw negotiates for the tunnel, for forms that can put every
+// one of them in a child of its own. IKEv2: exactly ONE, suffix "1" (the name
+// a one-rule tunnel's child has in every form), with local = every rule's peer
+// CIDRs and remote = every rule's local CIDR, each list deduplicated and in
+// rule order. vpngw's engine carries all of a tunnel's SPD rules in one
+// CHILD_SA and refuses a second one with NO_ADDITIONAL_SAS (docs/ike.md,
+// "Tunnels"), so a customer child per rule would leave all but the first
+// down. IKEv1: one per subnet pair, as customer_children(per_pair), since a
+// quick mode negotiates one pair.
+std::vector<CustomerChildSa> customer_child_sas(const CustomerView& v);
 
 // The opening comment block of every rendered file: tunnel id and name, that
 // vpngw generated it, which side is which, and that it holds the PSK.

@@ -33,7 +33,7 @@ std::string_view dpd_keyword(DpdAction a) {
 // One conn section in seed 004's keyword order. `child` is null for the base
 // conn that several child conns include with also=.
 std::string conn_section(const CustomerView& v, std::string_view name,
-                         const CustomerChild* child, std::string_view auto_value) {
+                         const CustomerChildSa* child, std::string_view auto_value) {
   std::string s = fmt::format("\nconn {}\n", name);
   auto line = [&s](std::string text) { s += "    " + text + "\n"; };
   line("keyingtries=3");
@@ -57,7 +57,7 @@ std::string conn_section(const CustomerView& v, std::string_view name,
   if (child) line(fmt::format("leftsubnet={}", join_cidrs(child->local, ",")));
   line(fmt::format("right={}", v.remote_address.str()));
   line(fmt::format("rightid={}", v.remote_id.value));
-  if (child) line(fmt::format("rightsubnet={}", child->remote.str()));
+  if (child) line(fmt::format("rightsubnet={}", join_cidrs(child->remote, ",")));
   if (v.dpd().delay_s == 0) {
     line("dpdaction=none");
   } else {
@@ -82,23 +82,24 @@ std::string render_strongswan_ipsec_conf(const CustomerView& v) {
   out += "# Add the conn sections to /etc/ipsec.conf and the secret at the end to\n";
   out += "# /etc/ipsec.secrets, then run 'ipsec reload'.\n";
 
-  // IKEv1 quick mode negotiates one subnet pair per SA.
-  auto children = customer_children(
-      v, v.ikev1() ? ChildSplit::per_pair : ChildSplit::per_rule);
+  // IKEv2: one conn whose leftsubnet/rightsubnet lists carry every SPD rule,
+  // as vpngw's one CHILD_SA does. IKEv1 quick mode negotiates one subnet pair
+  // per SA, so there it is one conn per pair.
+  auto children = customer_child_sas(v);
   std::string_view start = auto_keyword(v.start_action);
   if (children.size() == 1) {
     out += conn_section(v, v.tunnel.id, &children[0], start);
   } else {
-    // A base conn with everything but the subnets, never started itself, and
-    // one conn per child SA that includes it. Equal endpoints, identities and
+    // IKEv1 with several subnet pairs: a base conn with everything but the
+    // subnets, never started itself, and one conn per pair that includes it. Equal endpoints, identities and
     // IKE proposal make charon carry all of them over one IKE SA.
     out += conn_section(v, v.tunnel.id, nullptr, "ignore");
-    for (const CustomerChild& child : children) {
+    for (const CustomerChildSa& child : children) {
       out += fmt::format("\nconn {}-{}\n", v.tunnel.id, child.suffix);
       out += fmt::format("    also={}\n", v.tunnel.id);
       out += fmt::format("    auto={}\n", start);
       out += fmt::format("    leftsubnet={}\n", join_cidrs(child.local, ","));
-      out += fmt::format("    rightsubnet={}\n", child.remote.str());
+      out += fmt::format("    rightsubnet={}\n", join_cidrs(child.remote, ","));
     }
   }
 

@@ -1,7 +1,7 @@
-// strongSwan swanctl.conf: one connection for the tunnel, one child per SPD
-// rule (per subnet pair with IKEv1), and the PSK in a secrets section. Loads
-// unmodified with `swanctl --load-all -f FILE` (tests/peer_config checks
-// that against a real charon).
+// strongSwan swanctl.conf: one connection for the tunnel, one child carrying
+// all its SPD rules' selectors (one per subnet pair with IKEv1), and the PSK
+// in a secrets section. Loads unmodified with `swanctl --load-all -f FILE`
+// (tests/peer_config checks that against a real charon).
 #include <fmt/format.h>
 
 #include "control/peer_config/algorithm_names.hpp"
@@ -59,12 +59,12 @@ class Writer {
   int depth_ = 0;
 };
 
-void write_child(Writer& w, const CustomerView& v, const CustomerChild& child) {
+void write_child(Writer& w, const CustomerView& v, const CustomerChildSa& child) {
   const IpsecPolicy& ipsec = v.ipsec();
   w.open(fmt::format("{}-{}", v.tunnel.id, child.suffix));
   w.set("mode", "tunnel");
   w.set("local_ts", join_cidrs(child.local, ", "));
-  w.set("remote_ts", child.remote.str());
+  w.set("remote_ts", join_cidrs(child.remote, ", "));
   w.set("esp_proposals", strongswan_esp_proposal(ipsec));
   w.set("rekey_time", fmt::format("{}s", rekey_point(ipsec.lifetime_s)));
   w.set("life_time", fmt::format("{}s", ipsec.lifetime_s));
@@ -115,9 +115,7 @@ std::string render_swanctl_conf(const CustomerView& v) {
   w.set("id", v.remote_id.value);
   w.close();
   w.open("children");
-  for (const CustomerChild& child :
-       customer_children(v, v.ikev1() ? ChildSplit::per_pair : ChildSplit::per_rule))
-    write_child(w, v, child);
+  for (const CustomerChildSa& child : customer_child_sas(v)) write_child(w, v, child);
   w.close();  // children
   w.close();  // connection
   w.close();  // connections

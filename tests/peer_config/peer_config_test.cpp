@@ -136,5 +136,30 @@ TEST(CustomerView, ChildrenPerRuleOrPerSubnetPair) {
   EXPECT_EQ(per_pair[2].remote, cidr("198.18.17.0/24"));
 }
 
+TEST(CustomerView, Ikev2ChildSaCarriesEveryRule) {
+  auto f = peer_test::gcm_nat_fixture();
+  // Repeats: the first rule's local CIDR, and a peer CIDR of each rule.
+  f.tunnel.spd.push_back({cidr("198.18.32.0/24"), {cidr("198.19.33.0/24"), cidr("192.0.2.128/26")}});
+  auto sas = customer_child_sas(customer_view(f.input()));
+  ASSERT_EQ(sas.size(), 1u);
+  EXPECT_EQ(sas[0].suffix, "1");
+  EXPECT_THAT(sas[0].local, ElementsAre(cidr("192.0.2.128/26"), cidr("192.0.2.192/26"),
+                                        cidr("198.19.32.0/24"), cidr("198.19.33.0/24")));
+  EXPECT_THAT(sas[0].remote, ElementsAre(cidr("198.18.32.0/24"), cidr("198.18.33.0/24")));
+}
+
+TEST(CustomerView, Ikev1ChildSasArePerSubnetPair) {
+  auto f = peer_test::ikev1_aggressive_fixture();
+  auto sas = customer_child_sas(customer_view(f.input()));
+  ASSERT_EQ(sas.size(), 3u);
+  EXPECT_EQ(sas[0].suffix, "1-1");
+  EXPECT_THAT(sas[0].local, ElementsAre(cidr("192.0.2.0/25")));
+  EXPECT_THAT(sas[0].remote, ElementsAre(cidr("198.18.16.0/24")));
+  EXPECT_EQ(sas[1].suffix, "1-2");
+  EXPECT_THAT(sas[1].local, ElementsAre(cidr("198.19.1.0/24")));
+  EXPECT_EQ(sas[2].suffix, "2");
+  EXPECT_THAT(sas[2].remote, ElementsAre(cidr("198.18.17.0/24")));
+}
+
 }  // namespace
 }  // namespace vpngw

@@ -88,20 +88,40 @@ TEST(StrongswanIpsecConf, SecretsLineUsesBothIdentities) {
               Contains("# hq.customer.example vpn.gateway.example : PSK \"Aggr3ssive_Key\""));
 }
 
-TEST(StrongswanIpsecConf, IkeV2KeepsARuleWithSeveralPeersInOneConn) {
+// vpngw negotiates one CHILD_SA per tunnel and refuses a second one, so an
+// IKEv2 tunnel's rules all go in one conn: strongSwan takes subnet lists with
+// IKEv2.
+TEST(StrongswanIpsecConf, IkeV2PutsEveryRuleInOneConn) {
   auto conns = parse_ipsec_conf(render(peer_test::gcm_nat_fixture()));
-  ASSERT_EQ(conns.size(), 3u);
-  auto& base = conns["vpnx-3c4d5e6f"];
-  EXPECT_EQ(base["left"], "%any");  // customer behind NAT
-  EXPECT_EQ(base["leftid"], "branch7.customer.example");
-  EXPECT_EQ(base["ike"], "aes128gcm16-prfsha256-ecp256!");
-  EXPECT_EQ(base["esp"], "aes256gcm16-ecp256-esn!");
-  EXPECT_EQ(base["dpdaction"], "clear");
-  EXPECT_EQ(conns["vpnx-3c4d5e6f-1"]["leftsubnet"], "192.0.2.128/26,192.0.2.192/26");
-  EXPECT_EQ(conns["vpnx-3c4d5e6f-1"]["rightsubnet"], "198.18.32.0/24");
-  EXPECT_EQ(conns["vpnx-3c4d5e6f-2"]["leftsubnet"], "198.19.32.0/24,198.19.33.0/24");
+  ASSERT_EQ(conns.size(), 1u);
+  ASSERT_TRUE(conns.count("vpnx-3c4d5e6f"));
+  auto& conn = conns["vpnx-3c4d5e6f"];
+  EXPECT_EQ(conn["left"], "%any");  // customer behind NAT
+  EXPECT_EQ(conn["leftid"], "branch7.customer.example");
+  EXPECT_EQ(conn["ike"], "aes128gcm16-prfsha256-ecp256!");
+  EXPECT_EQ(conn["esp"], "aes256gcm16-ecp256-esn!");
+  EXPECT_EQ(conn["dpdaction"], "clear");
+  // The customer's subnets (our peer CIDRs), then ours, in rule order.
+  EXPECT_EQ(conn["leftsubnet"], "192.0.2.128/26,192.0.2.192/26,198.19.32.0/24,198.19.33.0/24");
+  EXPECT_EQ(conn["rightsubnet"], "198.18.32.0/24,198.18.33.0/24");
+  EXPECT_FALSE(conn.count("also"));
   // vpngw only responds, so the customer must start the tunnel.
-  EXPECT_EQ(conns["vpnx-3c4d5e6f-1"]["auto"], "start");
+  EXPECT_EQ(conn["auto"], "start");
+}
+
+TEST(StrongswanIpsecConf, IkeV2ConnListsEachSubnetOnce) {
+  auto f = peer_test::gcm_nat_fixture();
+  // A third rule repeating the first rule's local CIDR and a peer CIDR of
+  // each earlier rule, plus one new peer CIDR.
+  f.tunnel.spd.push_back({peer_test::cidr("198.18.32.0/24"),
+                          {peer_test::cidr("198.19.33.0/24"), peer_test::cidr("198.19.34.0/24"),
+                           peer_test::cidr("192.0.2.128/26")}});
+  auto conns = parse_ipsec_conf(render(f));
+  ASSERT_EQ(conns.size(), 1u);
+  auto& conn = conns["vpnx-3c4d5e6f"];
+  EXPECT_EQ(conn["leftsubnet"],
+            "192.0.2.128/26,192.0.2.192/26,198.19.32.0/24,198.19.33.0/24,198.19.34.0/24");
+  EXPECT_EQ(conn["rightsubnet"], "198.18.32.0/24,198.18.33.0/24");
 }
 
 TEST(StrongswanIpsecConf, LegacyProposalsWithoutPfsAndDpdOff) {

@@ -142,9 +142,10 @@ check_file ikev1-aggressive vpnx-2b3c4d5e IKEv1 203.0.113.77 hq.customer.example
   "vpnx-2b3c4d5e-1-1|192.0.2.0/25|198.18.16.0/24" \
   "vpnx-2b3c4d5e-1-2|198.19.1.0/24|198.18.16.0/24" \
   "vpnx-2b3c4d5e-2|198.19.2.0/24|198.18.17.0/24"
+# IKEv2 with two rules: ONE child with both rules' selectors, as vpngw
+# negotiates one CHILD_SA per tunnel.
 check_file gcm-nat vpnx-3c4d5e6f IKEv2 %any branch7.customer.example 198.51.100.10 \
-  "vpnx-3c4d5e6f-1|192.0.2.128/26 192.0.2.192/26|198.18.32.0/24" \
-  "vpnx-3c4d5e6f-2|198.19.32.0/24 198.19.33.0/24|198.18.33.0/24"
+  "vpnx-3c4d5e6f-1|192.0.2.128/26 192.0.2.192/26 198.19.32.0/24 198.19.33.0/24|198.18.32.0/24 198.18.33.0/24"
 check_file legacy vpnx-4d5e6f70 IKEv1 203.0.113.200 203.0.113.200 198.51.100.10 \
   "vpnx-4d5e6f70-1|198.19.48.0/24|198.18.48.0/24"
 check_file curve25519 vpnx-5e6f7081 IKEv2 203.0.113.50 203.0.113.50 198.51.100.10 \

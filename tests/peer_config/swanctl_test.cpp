@@ -9,6 +9,7 @@
 namespace vpngw {
 namespace {
 
+using ::testing::ElementsAre;
 using Keys = std::map<std::string, std::string>;
 
 Keys render(const peer_test::PeerFixture& f) {
@@ -99,14 +100,57 @@ TEST(Swanctl, CustomerBehindNatWithGcm) {
   EXPECT_EQ(c["proposals"], "aes128gcm16-prfsha256-ecp256");
   EXPECT_FALSE(c.count("dpd_timeout"));  // IKEv2 ignores it
   EXPECT_EQ(c["local.id"], "branch7.customer.example");
-  EXPECT_EQ(c["children.vpnx-3c4d5e6f-1.local_ts"], "192.0.2.128/26, 192.0.2.192/26");
-  EXPECT_EQ(c["children.vpnx-3c4d5e6f-1.remote_ts"], "198.18.32.0/24");
-  EXPECT_EQ(c["children.vpnx-3c4d5e6f-2.local_ts"], "198.19.32.0/24, 198.19.33.0/24");
-  EXPECT_EQ(c["children.vpnx-3c4d5e6f-2.remote_ts"], "198.18.33.0/24");
   EXPECT_EQ(c["children.vpnx-3c4d5e6f-1.esp_proposals"], "aes256gcm16-ecp256-esn");
   EXPECT_EQ(c["children.vpnx-3c4d5e6f-1.dpd_action"], "clear");
   EXPECT_EQ(c["children.vpnx-3c4d5e6f-1.start_action"], "start");
   EXPECT_EQ(keys["secrets.ike-vpnx-3c4d5e6f.id-local"], "branch7.customer.example");
+}
+
+// The names of the children under connection `conn`.
+std::vector<std::string> child_names(const Keys& keys, const std::string& conn) {
+  std::vector<std::string> names;
+  for (const auto& [k, v] : under(keys, "connections." + conn + ".children.")) {
+    if (!k.ends_with(".mode")) continue;
+    names.push_back(k.substr(0, k.size() - std::string_view(".mode").size()));
+  }
+  return names;
+}
+
+// vpngw negotiates one CHILD_SA per tunnel and refuses a second one, so an
+// IKEv2 tunnel's rules all go in one child, or all but the first stay down.
+TEST(Swanctl, Ikev2PutsEveryRuleInOneChild) {
+  Keys keys = render(peer_test::gcm_nat_fixture());
+  EXPECT_THAT(child_names(keys, "vpnx-3c4d5e6f"), ElementsAre("vpnx-3c4d5e6f-1"));
+  Keys child = under(keys, "connections.vpnx-3c4d5e6f.children.vpnx-3c4d5e6f-1.");
+  // The customer's subnets (our peer CIDRs), then ours, in rule order.
+  EXPECT_EQ(child["local_ts"],
+            "192.0.2.128/26, 192.0.2.192/26, 198.19.32.0/24, 198.19.33.0/24");
+  EXPECT_EQ(child["remote_ts"], "198.18.32.0/24, 198.18.33.0/24");
+}
+
+TEST(Swanctl, Ikev2ChildListsEachSubnetOnce) {
+  auto f = peer_test::gcm_nat_fixture();
+  // A third rule repeating the first rule's local CIDR and a peer CIDR of
+  // each earlier rule, plus one new peer CIDR.
+  f.tunnel.spd.push_back({peer_test::cidr("198.18.32.0/24"),
+                          {peer_test::cidr("198.19.33.0/24"), peer_test::cidr("198.19.34.0/24"),
+                           peer_test::cidr("192.0.2.128/26")}});
+  Keys keys = render(f);
+  EXPECT_THAT(child_names(keys, "vpnx-3c4d5e6f"), ElementsAre("vpnx-3c4d5e6f-1"));
+  Keys child = under(keys, "connections.vpnx-3c4d5e6f.children.vpnx-3c4d5e6f-1.");
+  EXPECT_EQ(child["local_ts"],
+            "192.0.2.128/26, 192.0.2.192/26, 198.19.32.0/24, 198.19.33.0/24, 198.19.34.0/24");
+  EXPECT_EQ(child["remote_ts"], "198.18.32.0/24, 198.18.33.0/24");
+}
+
+// tests/e2e/ike_*.sh find the child by its "<tunnel id>-" name: every IKEv2
+// fixture has exactly one, named "<tunnel id>-1" as before.
+TEST(Swanctl, Ikev2ChildKeepsItsName) {
+  for (const auto& f : peer_test::all_fixtures()) {
+    if (f.tunnel.ike.version != IkeVersion::ikev2) continue;
+    SCOPED_TRACE(f.label);
+    EXPECT_THAT(child_names(render(f), f.tunnel.id), ElementsAre(f.tunnel.id + "-1"));
+  }
 }
 
 TEST(Swanctl, LegacyTunnelWithoutDpdAndAnEncodedPsk) {
