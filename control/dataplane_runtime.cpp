@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include <rte_cycles.h>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -579,7 +580,7 @@ Json DataplaneRuntime::tunnel_counters(const std::string& tunnel_id) const {
     const uint64_t packets = usage->packets.get(), bytes = usage->bytes.get();
     totals[in ? 0 : 1][0] += packets;
     totals[in ? 0 : 1][1] += bytes;
-    sas.push_back({{"id", id}, {"direction", in ? "in" : "out"}, {"spi", sa.params.spi},
+    sas.push_back({{"id", id}, {"direction", in ? "in" : "out"}, {"spi", fmt::format("{:08x}", sa.params.spi)},
                    {"packets", packets}, {"bytes", bytes}, {"drops", sa_drops}});
   }
   return Json{{"sas", sas},

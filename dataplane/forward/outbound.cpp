@@ -118,7 +118,10 @@ void encapsulate(ForwardContext& ctx, io::WorkerContext& worker, ReadyBurst& b) 
   }
   uint16_t j = 0;
   for (uint16_t i = 0; i < b.n && j < good; ++i)
-    if (before[i] == b.pkts[j]) b.gateway[j++] = b.gateway[i];
+    if (before[i] == b.pkts[j]) {
+      b.gateway[j] = b.gateway[i];
+      b.sas[j++] = b.sas[i];
+    }
   b.n = good;
 }
 
@@ -146,8 +149,12 @@ void cap_and_send(ForwardContext& ctx, io::WorkerContext& worker, ReadyBurst& b)
         ++ctx.counters.encrypted;
       }
     }
-    for (uint16_t i = start + cap.sent; i < end; ++i)
+    for (uint16_t i = start + cap.sent; i < end; ++i) {
+      // The SA counted the packet as encrypted (its sequence number is
+      // spent); its over_cap drops say how many of those never left.
+      b.sas[i]->usage.drop(DropReason::over_cap);
       drop_packet(worker, DropReason::over_cap, b.pkts[i]);
+    }
     start = end;
   }
 }

@@ -204,3 +204,10 @@ unload_peer() {
   swan --load-all --clear --file "$SW/empty.conf" >/dev/null 2>&1 || true
 }
 
+
+# logs_have GREP_ARGS...: whether tunnel t's connection log matches. (Not a
+# pipe into grep -q: grep's early exit would fail the pipeline.)
+logs_have() {
+  ctl tunnel logs t >"$E2E_DIR/logs.txt"
+  grep -q "$@" "$E2E_DIR/logs.txt"
+}

@@ -26,7 +26,7 @@ remote=$(json_get 'j["ike_sa"]["remote"]' <"$E2E_DIR/status.json")
 case "$remote" in 198.51.100.3:*) ;; *) fail "remote endpoint is $remote, not the NAT's address" ;; esac
 [ "$(json_get 'j["ike_sa"]["child_sas"][0]["udp_encap"]' <"$E2E_DIR/status.json")" = True ] \
   || fail "CHILD_SA not UDP-encapsulated behind a NAT"
-ctl tunnel logs t | grep -q "office.example.com" || fail "the log does not name the peer's identity"
+logs_have "office.example.com" || fail "the log does not name the peer's identity"
 check_spis
 check_traffic "through the NAT"
 check_iperf "through the NAT"

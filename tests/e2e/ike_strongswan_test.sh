@@ -40,6 +40,13 @@ run_case() {
 
 end_case() {
   ctl tunnel delete t >/dev/null
+  # vpngw sends Delete for the IKE SA: charon drops it by itself.
+  for _ in $(seq 1 25); do
+    swan --list-sas --raw >"$E2E_DIR/sas.raw" 2>/dev/null || true
+    grep -q "state=ESTABLISHED" "$E2E_DIR/sas.raw" || break
+    sleep 0.2
+  done
+  grep -q "state=ESTABLISHED" "$E2E_DIR/sas.raw" && fail "charon kept its IKE SA after the tunnel was deleted"
   unload_peer
   sleep 0.5
 }
@@ -52,6 +59,9 @@ end_case
 run_case "aes256-sha256-modp2048, vpngw initiates" initiator \
   --ike-enc aes256 --ike-auth sha256 --ike-dh 14 --esp-enc aes256 --esp-auth sha256 --pfs 14
 end_case
+run_case "3des-md5-modp1536, charon initiates" responder \
+  --ike-enc 3des --ike-auth md5 --ike-dh 5 --esp-enc 3des --esp-auth md5 --pfs 5
+end_case
 run_case "aes128gcm16-prfsha256-ecp256, charon initiates" responder \
   --ike-enc aes128gcm --ike-auth sha256 --ike-dh 19 --esp-enc aes128gcm --pfs disable
 end_case
@@ -62,7 +72,7 @@ ctl tunnel create --name t --gateway gw --customer-gateway peer --psk "e2e-psk-$
 TID=$(ctl --json tunnel show t | json_get 'j["id"]')
 load_peer none
 sleep 3
-ctl tunnel logs t | grep -q "IKE_SA_INIT" && fail "trap: negotiated before any traffic"
+logs_have "IKE_SA_INIT" && fail "trap: negotiated before any traffic"
 ip netns exec "$NS_A" ping -c 1 -W 1 198.19.1.2 >/dev/null 2>&1 || true  # the first packet triggers IKE
 wait_connected 20
 check_traffic "trap"
@@ -85,7 +95,33 @@ ctl --json tunnel show t >"$E2E_DIR/t.json"
   || fail "wrong PSK: status $(json_get 'j["connection_status"], j["connection_reason"]' <"$E2E_DIR/t.json")"
 reason=$(json_get 'j["connection_reason"]' <"$E2E_DIR/t.json")
 echo "$reason" | grep -qi "auth" || fail "wrong PSK: reason does not say so: $reason"
-ctl tunnel logs t | grep -q "AUTHENTICATION_FAILED" || fail "wrong PSK: no AUTHENTICATION_FAILED in the log"
+logs_have "AUTHENTICATION_FAILED" || fail "wrong PSK: no AUTHENTICATION_FAILED in the log"
 echo "wrong PSK: phase1_failed ($reason)"
 end_case
+
+# Proposal mismatches: charon keeps the configuration it loaded, vpngw's
+# tunnel is then changed to want something else. IKE proposal -> phase 1,
+# ESP proposal (negotiated inside IKE_AUTH) -> phase 2.
+# mismatch LABEL WANT_STATUS LOG_PATTERN MODIFY_FLAGS...
+mismatch() {
+  local label=$1 want=$2 pattern=$3
+  shift 3
+  ctl tunnel create --name t --gateway gw --customer-gateway peer --psk "e2e-psk-$$-ok" \
+    --spd 198.18.1.0/24=198.19.1.0/24 --start-action respond >/dev/null
+  TID=$(ctl --json tunnel show t | json_get 'j["id"]')
+  load_peer none
+  ctl tunnel modify t --start-action start "$@" >/dev/null
+  for _ in $(seq 1 300); do
+    [ "$(ctl --json tunnel show t | json_get 'j["connection_status"]')" = "$want" ] && break
+    sleep 0.2
+  done
+  ctl --json tunnel show t >"$E2E_DIR/t.json"
+  [ "$(json_get 'j["connection_status"]' <"$E2E_DIR/t.json")" = "$want" ] \
+    || fail "$label: status $(json_get 'j["connection_status"], j["connection_reason"]' <"$E2E_DIR/t.json")"
+  logs_have "$pattern" || fail "$label: no '$pattern' in the connection log"
+  echo "$label: $want ($(json_get 'j["connection_reason"]' <"$E2E_DIR/t.json"))"
+  end_case
+}
+mismatch "IKE proposal mismatch" phase1_failed NO_PROPOSAL_CHOSEN --ike-enc aes256
+mismatch "ESP proposal mismatch" phase2_failed NO_PROPOSAL_CHOSEN --esp-enc aes256
 echo "ike_strongswan_test: ok"
