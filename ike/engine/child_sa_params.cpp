@@ -7,6 +7,11 @@
 
 namespace vpngw::ike {
 
+bool dataplane_supports(const EspSuite& suite) {
+  return !suite.integrity || *suite.integrity == Integrity::md5 ||
+         *suite.integrity == Integrity::sha1 || *suite.integrity == Integrity::sha256;
+}
+
 dataplane::EspCipher esp_cipher(Cipher cipher) {
   using dataplane::EspCipher;
   switch (cipher) {

@@ -14,6 +14,10 @@
 
 namespace vpngw::ike {
 
+// Whether the dataplane implements the suite (its ESP integrity stops at
+// HMAC-SHA2-256-128); make_sa_params must not be called otherwise.
+bool dataplane_supports(const EspSuite& suite);
+
 dataplane::EspCipher esp_cipher(Cipher cipher);
 dataplane::EspIntegrity esp_integrity(std::optional<Integrity> integrity);
 

@@ -595,3 +595,24 @@ TEST(EngineExchange, SimultaneousInitiationConvergesOnOneSa) {
 
 }  // namespace
 }  // namespace vpngw::ike::test
+
+namespace vpngw::ike::test {
+namespace {
+
+TEST(EngineExchange, EspIntegrityTheDataplaneLacksFailsPhase2Cleanly) {
+  EngineSettings settings;
+  settings.negotiation_retries = 0;
+  EnginePair pair(settings);
+  TunnelSpec a = pair.a_tunnel();
+  TunnelSpec b = pair.b_tunnel();
+  a.ipsec.integrity = b.ipsec.integrity = Integrity::sha384;
+  configure(pair, a, b);
+  pair.pump();
+  EXPECT_EQ(pair.b.observer.last(), ConnectionStatus::phase2_failed);
+  EXPECT_NE(pair.b.observer.last_reason().find("does not implement"), std::string::npos);
+  EXPECT_TRUE(pair.b.installer.inbound.empty());
+  EXPECT_NE(pair.a.observer.last(), ConnectionStatus::connected);
+}
+
+}  // namespace
+}  // namespace vpngw::ike::test

@@ -177,6 +177,11 @@ bool install_child(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config, Ch
   child.udp_encap = sa.nat();
   const std::string& tunnel = sa.tunnel_id;
   std::string error;
+  if (!dataplane_supports(child.suite)) {
+    sa_log(ctx, sa, "the dataplane does not implement " + describe(child.suite));
+    sa.failure = SaFailure{2, "the dataplane does not implement ESP " + describe(child.suite)};
+    return false;
+  }
   if (!ctx.installer.add_inbound(tunnel, params(sa, config, child, keys, exchange_initiator, false),
                                  &error)) {
     sa_log(ctx, sa, "unable to install inbound SA " + hex_spi(child.spi_in) + ": " + error);
