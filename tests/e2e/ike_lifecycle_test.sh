@@ -15,15 +15,18 @@ ctl tunnel create --name t --gateway gw --customer-gateway peer --psk "e2e-psk-$
   --spd 198.18.1.0/24=198.19.1.0/24 --start-action start --esp-lifetime-kb 8192 \
   --dpd-delay 2 --dpd-timeout 6 --dpd-action restart >/dev/null
 TID=$(ctl --json tunnel show t | json_get 'j["id"]')
-load_peer none
-# charon rekeys its CHILD_SAs every 6 s (the export says 90 % of an hour);
-# the volume limit is left to vpngw, so both sides start rekeys.
-# charon also rekeys the IKE SA after 9 s.
-sed -i '/children {/,$ { s/rekey_time = .*/rekey_time = 6s\n        rand_time = 0s/; s/life_time = .*/life_time = 60s/ }
-        /rekey_bytes\|life_bytes/d
-        0,/children {/ { s/rekey_time = .*/rekey_time = 9s\n        rand_time = 0s/; s/over_time = .*/over_time = 30s/ }' \
-  "$SW/swanctl.conf"
-swan --load-all --file "$SW/swanctl.conf" >"$SW/load.out" 2>&1 || fail "reload: $(cat "$SW/load.out")"
+# fast_rekeying_peer: charon loads vpngw's export, rekeying its CHILD_SAs
+# every 6 s (the export says 90 % of an hour) and the IKE SA after 9 s; the
+# volume limit is left to vpngw, so both sides start rekeys.
+fast_rekeying_peer() {
+  load_peer none
+  sed -i '/children {/,$ { s/rekey_time = .*/rekey_time = 6s\n        rand_time = 0s/; s/life_time = .*/life_time = 60s/ }
+          /rekey_bytes\|life_bytes/d
+          0,/children {/ { s/rekey_time = .*/rekey_time = 9s\n        rand_time = 0s/; s/over_time = .*/over_time = 30s/ }' \
+    "$SW/swanctl.conf"
+  swan --load-all --file "$SW/swanctl.conf" >"$SW/load.out" 2>&1 || fail "reload: $(cat "$SW/load.out")"
+}
+fast_rekeying_peer
 wait_connected 30
 check_traffic "before rekeys"
 first_spi=$(ctl --json tunnel status t | json_get 'j["ike_sa"]["child_sas"][0]["spi_in"]')
@@ -110,4 +113,27 @@ start_charon
 load_peer none
 wait_connected 40
 check_traffic "after DPD restart"
+# ------------------------------------------------- rekeys without PFS
+# The same under a policy without PFS: CREATE_CHILD_SA carries no KE.
+# charon must have the new policy before vpngw reconnects with it: respond
+# only while charon reloads, then start again.
+old_ike=$(ctl --json tunnel status t | json_get 'j["ike_sa"]["spi_i"]')
+ctl tunnel modify t --pfs disable --start-action respond >/dev/null
+fast_rekeying_peer
+ctl tunnel modify t --start-action start >/dev/null
+# The changed policy makes vpngw reconnect: wait for the new IKE SA.
+for _ in $(seq 1 200); do
+  ctl --json tunnel status t >"$E2E_DIR/status.json"
+  [ "$(json_get 'j["connection_status"] == "connected" and (j["ike_sa"] or {}).get("spi_i") != "'"$old_ike"'"' <"$E2E_DIR/status.json")" = True ] && break
+  sleep 0.2
+done
+[ "$(json_get '(j["ike_sa"] or {}).get("spi_i")' <"$E2E_DIR/status.json")" != "$old_ike" ] || fail "no reconnect after the PFS change"
+check_traffic "after the PFS change"
+ctl tunnel logs t >"$E2E_DIR/logs"
+pfs_rekeys_before=$(grep -c "rekeying CHILD_SA\|peer rekeys CHILD_SA" "$E2E_DIR/logs" || true)
+rekey_run "rekeys without PFS" 16 10
+[ $((ours + theirs)) -gt "$pfs_rekeys_before" ] || fail "no rekey without PFS happened"
+grep -q "CREATE_CHILD_SA re[a-z]* [0-9]* \[ N(REKEY_SA) SA No TSi TSr \]" "$E2E_DIR/logs" \
+  || fail "no CREATE_CHILD_SA without KE in the log"
+grep "CREATE_CHILD_SA" "$E2E_DIR/logs" | tail -n 2
 echo "ike_lifecycle_test: ok"
