@@ -119,6 +119,26 @@ struct DataplaneRuntime::State {
   std::map<std::string, Totals> retired_totals;
   std::map<uint32_t, std::chrono::steady_clock::time_point> arp_asked;  // address -> last request
   uint32_t next_sa_id = 1u << 31;  // sa_ids of negotiated SAs (static ones are below)
+
+  // The counters of an installed SA; null when the tables no longer hold it
+  // (an outbound slot may hold a newer SA). The control thread is the only
+  // one that frees SAs, so the object stays valid while it reads; the
+  // counters are relaxed atomics.
+  const dp::SaUsage* usage_of(const InstalledSa& sa) const {
+    if (sa.params.direction == dp::SaDirection::inbound) {
+      const auto* rt = sas->find_inbound(sa.params.spi, sa.params.tunnel_dst);
+      return rt ? &rt->usage : nullptr;
+    }
+    const auto* rt = sas->find_outbound(sa.slot);
+    return rt && rt->spi_be == rte_cpu_to_be_32(sa.params.spi) ? &rt->usage : nullptr;
+  }
+  // Takes the SA out of the tables; it is freed after its grace period.
+  void unlink(const InstalledSa& sa) {
+    if (sa.params.direction == dp::SaDirection::inbound)
+      sas->remove_inbound(sa.params.spi, sa.params.tunnel_dst);
+    else
+      sas->remove_outbound(sa.slot);
+  }
   static constexpr uint32_t kOutboundSlots = 1024;
 };
 
@@ -253,11 +273,7 @@ void DataplaneRuntime::sync(const ResourceSnapshot& state) {
       ++it;
       continue;
     }
-    const dp::SaParams& p = it->second.params;  // the tunnel is gone: so are its SAs
-    if (p.direction == dp::SaDirection::inbound)
-      s_->sas->remove_inbound(p.spi, p.tunnel_dst);
-    else
-      s_->sas->remove_outbound(it->second.slot);
+    s_->unlink(it->second);  // the tunnel is gone: so are its SAs
     it = s_->negotiated.erase(it);
   }
   std::erase_if(s_->retired_totals,
@@ -308,11 +324,7 @@ void DataplaneRuntime::sync(const ResourceSnapshot& state) {
       ++it;
       continue;
     }
-    const dp::SaParams& p = it->second.params;
-    if (p.direction == dp::SaDirection::inbound)
-      s_->sas->remove_inbound(p.spi, p.tunnel_dst);
-    else
-      s_->sas->remove_outbound(it->second.slot);
+    s_->unlink(it->second);
     it = s_->installed.erase(it);
   }
   for (const auto& [id, sa] : wanted) {
@@ -453,23 +465,18 @@ bool DataplaneRuntime::install_negotiated(const std::string& tunnel_id, const dp
 void DataplaneRuntime::remove_negotiated(const std::string& tunnel_id, dp::SaDirection direction, uint32_t spi) {
   auto it = s_->negotiated.find(negotiated_key(tunnel_id, direction, spi));
   if (it == s_->negotiated.end()) return;
-  const dp::SaParams& p = it->second.params;
-  auto& totals = s_->retired_totals[tunnel_id].v;
-  if (direction == dp::SaDirection::inbound) {
-    if (const auto* rt = s_->sas->find_inbound(p.spi, p.tunnel_dst)) fold(totals[0], rt->usage);
-    s_->sas->remove_inbound(p.spi, p.tunnel_dst);
-  } else {
-    if (const auto* rt = s_->sas->find_outbound(it->second.slot)) fold(totals[1], rt->usage);
-    s_->sas->remove_outbound(it->second.slot);
-  }
+  if (const dp::SaUsage* usage = s_->usage_of(it->second))
+    fold(s_->retired_totals[tunnel_id].v[direction == dp::SaDirection::inbound ? 0 : 1], *usage);
+  s_->unlink(it->second);
   s_->negotiated.erase(it);
 }
 
-std::pair<uint64_t, uint64_t> DataplaneRuntime::inbound_usage(uint32_t spi, Ipv4Addr dst) const {
-  if (!s_->running) return {0, 0};
-  const auto* rt = s_->sas->find_inbound(spi, dst);
-  if (!rt) return {0, 0};
-  return {rt->usage.packets.get(), rt->usage.bytes.get()};
+std::pair<uint64_t, uint64_t> DataplaneRuntime::negotiated_usage(const std::string& tunnel_id,
+                                                                  dp::SaDirection direction, uint32_t spi) const {
+  auto it = s_->negotiated.find(negotiated_key(tunnel_id, direction, spi));
+  const dp::SaUsage* usage = it == s_->negotiated.end() ? nullptr : s_->usage_of(it->second);
+  if (!usage) return {0, 0};
+  return {usage->packets.get(), usage->bytes.get()};
 }
 
 std::vector<std::string> DataplaneRuntime::take_acquires() {
@@ -485,12 +492,7 @@ std::vector<DataplaneRuntime::SaEventReport> DataplaneRuntime::take_sa_events() 
   if (!s_->running) return out;
   for (auto& [_, sa] : s_->negotiated) {
     const bool in = sa.params.direction == dp::SaDirection::inbound;
-    const dp::SaUsage* usage = nullptr;
-    if (in) {
-      if (const auto* rt = s_->sas->find_inbound(sa.params.spi, sa.params.tunnel_dst)) usage = &rt->usage;
-    } else if (const auto* rt = s_->sas->find_outbound(sa.slot); rt && rt->spi_be == rte_cpu_to_be_32(sa.params.spi)) {
-      usage = &rt->usage;
-    }
+    const dp::SaUsage* usage = s_->usage_of(sa);
     if (!usage) continue;
     const uint8_t events = usage->events.load(std::memory_order_relaxed);
     const uint8_t fresh = events & ~sa.reported_events;
@@ -561,14 +563,7 @@ Json DataplaneRuntime::tunnel_counters(const std::string& tunnel_id) const {
   for (const auto& [id, sa_ptr] : mine) {
     const InstalledSa& sa = *sa_ptr;
     const bool in = sa.params.direction == dp::SaDirection::inbound;
-    // The control thread is the only one that frees SAs, so reading the
-    // object it finds here is safe; the counters are relaxed atomics.
-    const dp::SaUsage* usage = nullptr;
-    if (in) {
-      if (const auto* rt = s_->sas->find_inbound(sa.params.spi, sa.params.tunnel_dst)) usage = &rt->usage;
-    } else if (const auto* rt = s_->sas->find_outbound(sa.slot)) {
-      usage = &rt->usage;
-    }
+    const dp::SaUsage* usage = s_->usage_of(sa);
     if (!usage) continue;
     Json sa_drops = Json::object();
     for (const auto& d : dp::kDropReasons) {

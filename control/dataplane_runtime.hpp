@@ -63,8 +63,9 @@ class DataplaneRuntime {
   // the static SAs that sync() manages. Outbound replaces the tunnel's SA.
   bool install_negotiated(const std::string& tunnel_id, const dataplane::SaParams& params, std::string* error);
   void remove_negotiated(const std::string& tunnel_id, dataplane::SaDirection direction, uint32_t spi);
-  // Packets and bytes an inbound SA accepted so far (0 when not installed).
-  std::pair<uint64_t, uint64_t> inbound_usage(uint32_t spi, Ipv4Addr dst) const;
+  // Packets and bytes a negotiated SA carried so far (0 when not installed).
+  std::pair<uint64_t, uint64_t> negotiated_usage(const std::string& tunnel_id, dataplane::SaDirection direction,
+                                                 uint32_t spi) const;
   // Whether an inbound SPI is installed, static or negotiated.
   bool inbound_spi_in_use(uint32_t spi) const;
   // Lifetime events the workers raised on negotiated SAs since the last

@@ -122,7 +122,7 @@ void IkeRuntime::send_keepalive(const ike::Endpoint& local, const ike::Endpoint&
 uint32_t IkeRuntime::allocate_spi() {
   for (;;) {
     const uint32_t spi = ike::random_esp_spi(random_);
-    if (!dataplane_.inbound_spi_in_use(spi) && !inbound_dst_.count(spi)) return spi;
+    if (!dataplane_.inbound_spi_in_use(spi)) return spi;
   }
 }
 
@@ -133,7 +133,6 @@ bool IkeRuntime::add_inbound(const std::string& tunnel_id, const dataplane::SaPa
     spdlog::error("ike: tunnel {}: inbound SA {:08x} not installed: {}", tunnel_id, p.spi, *error);
     return false;
   }
-  inbound_dst_[p.spi] = p.tunnel_dst;
   return true;
 }
 
@@ -149,17 +148,14 @@ bool IkeRuntime::set_outbound(const std::string& tunnel_id, const dataplane::SaP
 
 void IkeRuntime::remove_inbound(const std::string& tunnel_id, uint32_t spi) {
   dataplane_.remove_negotiated(tunnel_id, dataplane::SaDirection::inbound, spi);
-  inbound_dst_.erase(spi);
 }
 
 void IkeRuntime::remove_outbound(const std::string& tunnel_id, uint32_t spi) {
   dataplane_.remove_negotiated(tunnel_id, dataplane::SaDirection::outbound, spi);
 }
 
-ike::SaUsage IkeRuntime::inbound_usage(const std::string&, uint32_t spi) {
-  auto it = inbound_dst_.find(spi);
-  if (it == inbound_dst_.end()) return {};
-  const auto [packets, bytes] = dataplane_.inbound_usage(spi, it->second);
+ike::SaUsage IkeRuntime::inbound_usage(const std::string& tunnel_id, uint32_t spi) {
+  const auto [packets, bytes] = dataplane_.negotiated_usage(tunnel_id, dataplane::SaDirection::inbound, spi);
   return {packets, bytes};
 }
 

@@ -71,7 +71,6 @@ class IkeRuntime final : public ike::PacketSender, public ike::SaInstaller, publ
   std::unique_ptr<ike::IkeEngine> engine_;
   std::vector<PendingFrame> pending_;        // waiting for the next hop's MAC
   std::vector<ConnectionEvent> events_;      // applied after the engine returns
-  std::map<uint32_t, Ipv4Addr> inbound_dst_;  // inbound SPI -> our address (SA key)
   uint16_t ip_id_ = 1;
   uint64_t frames_in_ = 0;
   uint64_t frames_bad_ = 0;
