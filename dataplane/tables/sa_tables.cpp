@@ -43,8 +43,14 @@ SaTables::~SaTables() {
   std::vector<SaRef<InboundSa>> left;
   inbound_->for_each([&](const InboundKey&, SaRef<InboundSa> ref) { left.push_back(ref); });
   for (SaRef<InboundSa> ref : left) destroy_sa(ref.sa());
+  // An SA shared by several slots is destroyed once, with its last slot.
   for (uint32_t slot = 0; slot < outbound_.slots(); ++slot) {
-    destroy_sa(outbound_.exchange(slot, {}).sa());
+    OutboundSa* sa = outbound_.exchange(slot, {}).sa();
+    if (sa == nullptr) continue;
+    auto it = out_refs_.find(sa);
+    if (it != out_refs_.end() && --it->second > 0) continue;
+    out_refs_.erase(sa);
+    destroy_sa(sa);
   }
 }
 
@@ -81,18 +87,51 @@ bool SaTables::install_inbound(const SaParams& params, uint16_t owner, std::stri
 
 bool SaTables::install_outbound(uint32_t slot, const SaParams& params, uint16_t owner,
                                 std::string* error) {
+  return install_outbound(std::span<const uint32_t>(&slot, 1), params, owner, error);
+}
+
+bool SaTables::install_outbound(std::span<const uint32_t> slots, const SaParams& params,
+                                uint16_t owner, std::string* error) {
   if (!check_owner(owner, error)) return false;
-  if (slot >= outbound_.slots()) {
-    *error = "outbound SA slot " + std::to_string(slot) + " out of range (" +
-             std::to_string(outbound_.slots()) + " slots)";
+  if (slots.empty()) {
+    *error = "an outbound SA needs at least one slot";
     return false;
+  }
+  for (size_t i = 0; i < slots.size(); ++i) {
+    if (slots[i] >= outbound_.slots()) {
+      *error = "outbound SA slot " + std::to_string(slots[i]) + " out of range (" +
+               std::to_string(outbound_.slots()) + " slots)";
+      return false;
+    }
+    for (size_t j = 0; j < i; ++j)
+      if (slots[j] == slots[i]) {
+        *error = "outbound SA slot " + std::to_string(slots[i]) + " given twice";
+        return false;
+      }
   }
   std::unique_ptr<OutboundSa> sa = make_outbound_sa(params, *key_mgr_, error);
   if (!sa) return false;
   tsan_publish(sa.get());
-  const SaRef<OutboundSa> old = outbound_.exchange(slot, {sa.release(), owner});
-  if (old) retired_.push_back({rcu_->start(), nullptr, old.sa(), -1});
+  OutboundSa* shared = sa.release();
+  out_refs_[shared] = static_cast<uint32_t>(slots.size());
+  // Each slot switches on its own: a packet sees the old or the new SA.
+  for (uint32_t slot : slots) {
+    const SaRef<OutboundSa> old = outbound_.exchange(slot, {shared, owner});
+    if (old) release_outbound(old.sa());
+  }
   return true;
+}
+
+void SaTables::release_outbound(OutboundSa* sa) {
+  auto it = out_refs_.find(sa);
+  if (it != out_refs_.end() && --it->second > 0) return;
+  if (it != out_refs_.end()) out_refs_.erase(it);
+  retired_.push_back({rcu_->start(), nullptr, sa, -1});
+}
+
+uint32_t SaTables::outbound_refs(const OutboundSa* sa) const noexcept {
+  auto it = out_refs_.find(sa);
+  return it == out_refs_.end() ? 0 : it->second;
 }
 
 bool SaTables::remove_inbound(uint32_t spi, Ipv4Addr dst) {
@@ -107,7 +146,7 @@ bool SaTables::remove_outbound(uint32_t slot) {
   if (slot >= outbound_.slots()) return false;
   const SaRef<OutboundSa> old = outbound_.exchange(slot, {});
   if (!old) return false;
-  retired_.push_back({rcu_->start(), nullptr, old.sa(), -1});
+  release_outbound(old.sa());
   return true;
 }
 

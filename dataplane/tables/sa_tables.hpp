@@ -21,7 +21,9 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
+#include <unordered_map>
 
 #include "common/net.hpp"
 #include "dataplane/imb_manager.hpp"
@@ -66,9 +68,19 @@ class SaTables {
   // Installs or replaces the outbound SA of `slot`, owned by worker `owner`.
   bool install_outbound(uint32_t slot, const SaParams& params, uint16_t owner,
                         std::string* error);
+  // Installs ONE new outbound SA (one sequence-number counter, one owner) in
+  // every slot of `slots`: a CHILD_SA that serves several SPD pairs. Each
+  // slot switches atomically (make-before-break per slot); an SA a slot
+  // held before loses that slot's reference and is retired when no slot
+  // holds it any more. On failure nothing changes.
+  bool install_outbound(std::span<const uint32_t> slots, const SaParams& params, uint16_t owner,
+                        std::string* error);
   // Unlinks and queues for retirement. Return false when nothing was there.
+  // remove_outbound empties one slot; the SA is retired once no slot holds it.
   bool remove_inbound(uint32_t spi, Ipv4Addr dst);
   bool remove_outbound(uint32_t slot);
+  // How many slots hold `sa` (0: not installed). Control thread.
+  uint32_t outbound_refs(const OutboundSa* sa) const noexcept;
 
   // Destroys the queued SAs whose grace period has passed (in queue order)
   // and returns how many still wait. Never blocks: call it periodically.
@@ -102,6 +114,8 @@ class SaTables {
 
   bool check_owner(uint16_t owner, std::string* error) const;
   void destroy(const Retired& r) noexcept;
+  // A slot stopped holding `sa`: one reference fewer, retired at zero.
+  void release_outbound(OutboundSa* sa);
 
   SaTablesConfig config_;
   std::unique_ptr<Qsbr> rcu_;
@@ -109,6 +123,9 @@ class SaTables {
   OutboundTable outbound_;
   std::unique_ptr<ImbManager> key_mgr_;  // the control thread's, for key expansion only
   std::deque<Retired> retired_;          // oldest grace period first
+  // Slots holding each installed outbound SA (control thread only; workers
+  // never see the count: they only load slots).
+  std::unordered_map<const OutboundSa*, uint32_t> out_refs_;
 };
 
 }  // namespace vpngw::dataplane

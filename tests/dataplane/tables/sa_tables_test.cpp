@@ -202,6 +202,56 @@ TEST(SaTables, OutboundSlotInstallReplaceRemove) {
   EXPECT_NE(error.find("out of range"), std::string::npos) << error;
 }
 
+TEST(SaTables, OneOutboundSaSharedBySlotsIsRetiredWithItsLastSlot) {
+  // A CHILD_SA serving several SPD pairs: one object (one sequence counter)
+  // in several slots, retired only when no slot holds it.
+  std::vector<uint32_t> retired;
+  SaTablesConfig config = small_config();
+  config.on_outbound_retired = [&](const OutboundSa& sa) { retired.push_back(sa.sa_id); };
+  auto t = make_tables(std::move(config));
+  std::string error;
+  const uint32_t three[] = {0, 1, 3};
+  ASSERT_TRUE(t->install_outbound(three, outbound(0x8100, 1), 0, &error)) << error;
+  const OutboundSa* shared = t->find_outbound(0);
+  ASSERT_NE(shared, nullptr);
+  EXPECT_EQ(t->find_outbound(1), shared);
+  EXPECT_EQ(t->find_outbound(3), shared);
+  EXPECT_EQ(t->find_outbound(2), nullptr);
+  EXPECT_EQ(t->outbound_refs(shared), 3u);
+
+  // A rekey of the child that serves slots 0 and 1 only: slot 3 keeps the
+  // old object, which stays alive.
+  const uint32_t two[] = {0, 1};
+  ASSERT_TRUE(t->install_outbound(two, outbound(0x8101, 2), 0, &error)) << error;
+  EXPECT_EQ(t->find_outbound(0)->sa_id, 2u);
+  EXPECT_EQ(t->find_outbound(1), t->find_outbound(0));
+  EXPECT_EQ(t->find_outbound(3), shared);
+  EXPECT_EQ(t->outbound_refs(shared), 1u);
+  EXPECT_EQ(t->outbound_refs(t->find_outbound(0)), 2u);
+  t->reclaim();
+  EXPECT_TRUE(retired.empty());
+
+  EXPECT_TRUE(t->remove_outbound(3));
+  t->reclaim();
+  EXPECT_EQ(retired, std::vector<uint32_t>{1});
+  EXPECT_TRUE(t->remove_outbound(0));
+  t->reclaim();
+  EXPECT_EQ(retired, std::vector<uint32_t>{1});  // slot 1 still holds SA 2
+  EXPECT_EQ(t->find_outbound(1)->sa_id, 2u);
+  EXPECT_TRUE(t->remove_outbound(1));
+  t->reclaim();
+  EXPECT_EQ(retired, (std::vector<uint32_t>{1, 2}));
+
+  // Bad slot lists change nothing.
+  const uint32_t dup[] = {2, 2};
+  EXPECT_FALSE(t->install_outbound(dup, outbound(0x8102, 3), 0, &error));
+  EXPECT_NE(error.find("twice"), std::string::npos) << error;
+  const uint32_t past[] = {2, 4};
+  EXPECT_FALSE(t->install_outbound(past, outbound(0x8102, 3), 0, &error));
+  EXPECT_EQ(t->find_outbound(2), nullptr);
+  EXPECT_FALSE(t->install_outbound(std::span<const uint32_t>{}, outbound(0x8102, 3), 0, &error));
+}
+
 TEST(SaTables, DestroyingTheTablesFreesWhatIsInstalled) {
   // Under ASan a leak here fails the run; the hook must not be called
   // (these SAs are not retired, the whole dataplane is going away).
@@ -212,6 +262,8 @@ TEST(SaTables, DestroyingTheTablesFreesWhatIsInstalled) {
   std::string error;
   ASSERT_TRUE(t->install_inbound(inbound(0x9000, 1), 0, &error)) << error;
   ASSERT_TRUE(t->install_outbound(0, outbound(0x9001, 2), 0, &error)) << error;
+  const uint32_t shared_slots[] = {1, 2, 3};  // one object, freed once
+  ASSERT_TRUE(t->install_outbound(shared_slots, outbound(0x9002, 3), 0, &error)) << error;
   t.reset();
   EXPECT_EQ(retired, 0);
 }

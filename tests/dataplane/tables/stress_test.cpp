@@ -50,7 +50,9 @@ constexpr uint64_t kMinIterations = 1000;
 constexpr auto kMaxRunTime = std::chrono::seconds(30);
 
 constexpr uint32_t in_spi(uint32_t k) { return 0x10000 + k; }  // keys [0, kStableIn) are stable
-constexpr uint32_t out_spi(uint32_t slot) { return 0x30000 + slot; }
+// Slots 2k and 2k+1 may hold one shared SA (a CHILD_SA serving two SPD
+// pairs), so they share an SPI.
+constexpr uint32_t out_spi(uint32_t slot) { return 0x30000 + slot / 2; }
 
 // What a handed-off "packet" asks its owner to do, in mbuf->hash.usr.
 constexpr uint32_t kOutboundBit = 0x80000000;
@@ -254,6 +256,16 @@ TEST(SaTablesStress, UpdatesUnderTrafficLoseNothingAndFreeNothingInUse) {
         slot, table_test_params(SaDirection::outbound, out_spi(slot), next_id++), owner(),
         &error);
   };
+  // One SA object in both slots of a pair: it is retired only when neither
+  // slot holds it any more (reference counted by the control thread).
+  uint64_t shared_installs = 0;
+  const auto put_out_shared = [&](uint32_t slot) {
+    const uint32_t both[2] = {slot & ~1u, slot | 1u};
+    ++shared_installs;
+    return tables->install_outbound(
+        std::span<const uint32_t>(both, 2),
+        table_test_params(SaDirection::outbound, out_spi(slot), next_id++), owner(), &error);
+  };
   for (uint32_t k = 0; k < kStableIn; ++k) ASSERT_TRUE(put_in(k)) << error;
   for (uint32_t s = 0; s < kOutSlots; ++s) ASSERT_TRUE(put_out(s)) << error;
   std::array<bool, kChurnIn> churn_present{};
@@ -291,7 +303,10 @@ TEST(SaTablesStress, UpdatesUnderTrafficLoseNothingAndFreeNothingInUse) {
         ++replaced;
         break;
       case 1:
-        ASSERT_TRUE(put_out(rng() % kOutSlots)) << error;
+        if (rng() % 2)
+          ASSERT_TRUE(put_out_shared(rng() % kOutSlots)) << error;
+        else
+          ASSERT_TRUE(put_out(rng() % kOutSlots)) << error;
         ++replaced;
         break;
       default: {
@@ -351,6 +366,7 @@ TEST(SaTablesStress, UpdatesUnderTrafficLoseNothingAndFreeNothingInUse) {
   EXPECT_EQ(unaccounted, 0u) << "an SA object was leaked or never retired";
   // The run must have exercised what it claims to.
   EXPECT_GT(replaced, 200u);
+  EXPECT_GT(shared_installs, 50u);
   EXPECT_GT(added, 50u);
   EXPECT_GT(removed, 50u);
   EXPECT_GT(used_objects, 100u);
