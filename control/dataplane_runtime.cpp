@@ -11,7 +11,10 @@
 
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <map>
+#include <set>
+#include <tuple>
 
 #include "control/static_sa.hpp"
 #include "dataplane/forward/forward_context.hpp"
@@ -68,11 +71,61 @@ class IndexMap {
   std::map<std::string, uint32_t> ids_;
 };
 
+// One outbound slot per SPD pair (tunnel, local CIDR, peer CIDR), stable
+// while the pair exists; freed slots are reused lowest first.
+class PairSlots {
+ public:
+  using Key = std::tuple<std::string, Cidr, Cidr>;
+  explicit PairSlots(uint32_t capacity) : owners_(capacity) {
+    for (uint32_t i = capacity; i-- > 0;) free_.push_back(i);
+  }
+  std::optional<uint32_t> slot_of(const Key& key) const {
+    auto it = slots_.find(key);
+    return it == slots_.end() ? std::nullopt : std::optional<uint32_t>(it->second);
+  }
+  std::optional<uint32_t> assign(const Key& key) {
+    if (auto it = slots_.find(key); it != slots_.end()) return it->second;
+    if (free_.empty()) return std::nullopt;
+    const uint32_t slot = free_.back();
+    free_.pop_back();
+    slots_[key] = slot;
+    owners_[slot] = key;
+    return slot;
+  }
+  const std::optional<Key>& owner(uint32_t slot) const {
+    static const std::optional<Key> none;
+    return slot < owners_.size() ? owners_[slot] : none;
+  }
+  // Frees the slots of pairs not in `live`, returning them.
+  std::vector<uint32_t> retain(const std::set<Key>& live) {
+    std::vector<uint32_t> gone;
+    for (auto it = slots_.begin(); it != slots_.end();) {
+      if (live.count(it->first) != 0) {
+        ++it;
+        continue;
+      }
+      gone.push_back(it->second);
+      owners_[it->second].reset();
+      free_.push_back(it->second);
+      it = slots_.erase(it);
+    }
+    // Keep handing out the lowest free slots first.
+    std::sort(free_.begin(), free_.end(), std::greater<>());
+    return gone;
+  }
+
+ private:
+  std::map<Key, uint32_t> slots_;
+  std::vector<std::optional<Key>> owners_;
+  std::vector<uint32_t> free_;  // a stack, lowest slot on top
+};
+
 struct InstalledSa {
   dp::SaParams params;
-  uint32_t slot = 0;  // outbound only
+  std::vector<uint32_t> slots;  // outbound only: the SPD pairs' slots it serves
   std::string tunnel_id;
   uint8_t reported_events = 0;  // SaEvent bits already passed to the control plane
+  const dp::OutboundSa* object = nullptr;  // outbound: what the slots hold
 };
 
 bool same_params(const dp::SaParams& a, const dp::SaParams& b) {
@@ -105,7 +158,8 @@ struct DataplaneRuntime::State {
   std::vector<std::unique_ptr<dp::CryptoCtx>> crypto;
   std::vector<std::unique_ptr<dp::forward::ForwardContext>> forward;
   IndexMap gateway_index{dp::qos::kMaxGateways};
-  IndexMap tunnel_slot{kOutboundSlots};
+  uint32_t outbound_slots = kMinOutboundSlots;  // sized from the quotas in start()
+  std::unique_ptr<PairSlots> pair_slots = std::make_unique<PairSlots>(kMinOutboundSlots);
   std::map<uint32_t, uint32_t> gateway_rate;           // index -> Mbps installed
   std::map<std::string, InstalledSa> installed;        // static SA id -> what is in the tables
   BenchKnobs bench;                                    // [bench]: scripts/bench only
@@ -129,17 +183,25 @@ struct DataplaneRuntime::State {
       const auto* rt = sas->find_inbound(sa.params.spi, sa.params.tunnel_dst);
       return rt ? &rt->usage : nullptr;
     }
-    const auto* rt = sas->find_outbound(sa.slot);
-    return rt && rt->spi_be == rte_cpu_to_be_32(sa.params.spi) ? &rt->usage : nullptr;
+    for (uint32_t slot : sa.slots)
+      if (sa.object != nullptr && sas->find_outbound(slot) == sa.object) return &sa.object->usage;
+    return nullptr;
   }
-  // Takes the SA out of the tables; it is freed after its grace period.
+  // Takes the SA out of the tables (every slot it holds); it is freed after
+  // its grace period.
   void unlink(const InstalledSa& sa) {
-    if (sa.params.direction == dp::SaDirection::inbound)
+    if (sa.params.direction == dp::SaDirection::inbound) {
       sas->remove_inbound(sa.params.spi, sa.params.tunnel_dst);
-    else
-      sas->remove_outbound(sa.slot);
+      return;
+    }
+    for (uint32_t slot : sa.slots)
+      if (sa.object != nullptr && sas->find_outbound(slot) == sa.object) sas->remove_outbound(slot);
   }
-  static constexpr uint32_t kOutboundSlots = 1024;
+  // Outbound SA slots: one per SPD pair. PRODUCT.md's quotas allow
+  // customer gateways x tunnels each x rules x peer CIDRs pairs (100 000
+  // with the defaults); the table is sized for that, within these bounds.
+  static constexpr uint32_t kMinOutboundSlots = 1024;
+  static constexpr uint32_t kMaxOutboundSlots = 1u << 20;
 };
 
 DataplaneRuntime::DataplaneRuntime() : s_(std::make_unique<State>()) {}
@@ -191,7 +253,14 @@ std::string DataplaneRuntime::start(const DaemonConfig& cfg, std::string* why_do
   sa_config.workers = static_cast<uint32_t>(s_->lcores.size());
   s_->bench = cfg.bench;
   sa_config.inbound_capacity = bench_inbound_capacity(cfg.bench, 4096);
-  sa_config.outbound_slots = State::kOutboundSlots;
+  {
+    const uint64_t pairs = uint64_t{cfg.quotas.customer_gateways} * cfg.quotas.tunnels_per_customer_gateway *
+                           cfg.quotas.spd_rules_per_tunnel * cfg.quotas.peer_cidrs_per_rule;
+    s_->outbound_slots = static_cast<uint32_t>(
+        std::clamp<uint64_t>(pairs, State::kMinOutboundSlots, State::kMaxOutboundSlots));
+    s_->pair_slots = std::make_unique<PairSlots>(s_->outbound_slots);
+  }
+  sa_config.outbound_slots = s_->outbound_slots;
   s_->sas = dp::SaTables::create(sa_config, &error);
   if (!s_->sas) return "SA tables: " + error;
   s_->caps = std::make_unique<dp::qos::GatewayCapTable>(rte_get_tsc_hz());
@@ -200,7 +269,7 @@ std::string DataplaneRuntime::start(const DaemonConfig& cfg, std::string* why_do
   rte_rcu_qsbr* qsbr = s_->sas->rcu().get();
   s_->routes = std::make_unique<dp::PublishedTable<dp::RouteTable>>(qsbr);
   s_->spd = std::make_unique<dp::PublishedTable<dp::SpdClassifier>>(qsbr);
-  s_->acquire = std::make_unique<dp::forward::AcquireFlags>(State::kOutboundSlots);
+  s_->acquire = std::make_unique<dp::forward::AcquireFlags>(s_->outbound_slots);
   s_->forward_shared.routes = s_->routes.get();
   s_->forward_shared.spd = s_->spd.get();
   s_->forward_shared.sas = s_->sas.get();
@@ -264,10 +333,11 @@ void DataplaneRuntime::sync(const ResourceSnapshot& state) {
     s_->gateway_rate[*idx] = g.bandwidth_mbps;
   }
 
-  // Tunnels: an outbound SA slot each; SPD rules point at it.
+  // Tunnels: an outbound SA slot per SPD pair (local CIDR, peer CIDR); the
+  // pair's ACL rule points at it. A CHILD_SA serving several pairs is one
+  // SA object in all their slots.
   live.clear();
   for (const auto& t : state.tunnels) live.push_back(t.id);
-  s_->tunnel_slot.retain(live);
   for (auto it = s_->negotiated.begin(); it != s_->negotiated.end();) {
     if (std::find(live.begin(), live.end(), it->second.tunnel_id) != live.end()) {
       ++it;
@@ -278,16 +348,48 @@ void DataplaneRuntime::sync(const ResourceSnapshot& state) {
   }
   std::erase_if(s_->retired_totals,
                 [&](const auto& kv) { return std::find(live.begin(), live.end(), kv.first) == live.end(); });
-  std::map<std::string, uint32_t> slot_of;
-  std::vector<dp::SpdRuleSpec> rules;
-  for (const auto& t : state.tunnels) {
-    auto slot = s_->tunnel_slot.index_of(t.id);
-    auto gw = gw_index.find(t.gateway_id);
-    if (!slot || gw == gw_index.end()) continue;
-    slot_of[t.id] = *slot;
-    for (const auto& rule : t.spd)
-      for (const auto& peer : rule.peers) rules.push_back({gw->second, rule.local, peer, *slot});
+  std::set<PairSlots::Key> live_pairs;
+  for (const auto& t : state.tunnels)
+    if (gw_index.count(t.gateway_id))
+      for (const auto& rule : t.spd)
+        for (const auto& peer : rule.peers) live_pairs.insert({t.id, rule.local, peer});
+  // Pairs that are gone: their slots are emptied before anyone reuses them.
+  for (uint32_t gone : s_->pair_slots->retain(live_pairs)) {
+    for (auto* m : {&s_->negotiated, &s_->installed})
+      for (auto it = m->begin(); it != m->end();) {
+        auto& slots = it->second.slots;
+        if (std::find(slots.begin(), slots.end(), gone) == slots.end()) {
+          ++it;
+          continue;
+        }
+        if (it->second.object != nullptr && s_->sas->find_outbound(gone) == it->second.object)
+          s_->sas->remove_outbound(gone);
+        std::erase(slots, gone);
+        it = slots.empty() && m == &s_->negotiated ? m->erase(it) : std::next(it);
+      }
   }
+  std::map<std::string, std::vector<uint32_t>> slots_of;  // tunnel -> its pairs' slots
+  std::vector<dp::SpdRuleSpec> rules;
+  bool out_of_slots = false;
+  for (const auto& t : state.tunnels) {
+    auto gw = gw_index.find(t.gateway_id);
+    if (gw == gw_index.end()) continue;
+    auto& mine = slots_of[t.id];
+    for (const auto& rule : t.spd)
+      for (const auto& peer : rule.peers) {
+        auto slot = s_->pair_slots->assign({t.id, rule.local, peer});
+        if (!slot) {
+          out_of_slots = true;
+          continue;
+        }
+        mine.push_back(*slot);
+        rules.push_back({gw->second, rule.local, peer, *slot});
+      }
+    if (mine.empty()) slots_of.erase(t.id);
+  }
+  if (out_of_slots)
+    spdlog::error("dataplane: all {} outbound SA slots are taken; some SPD pairs carry no traffic",
+                  s_->outbound_slots);
   std::string error;
   if (auto spd = dp::SpdClassifier::build(rules, &error))
     s_->spd->replace(std::move(spd));
@@ -306,7 +408,7 @@ void DataplaneRuntime::sync(const ResourceSnapshot& state) {
   std::map<std::string, InstalledSa> wanted;
   for (const auto& sa : state.static_sas) {
     auto t = std::find_if(state.tunnels.begin(), state.tunnels.end(), [&](const Tunnel& x) { return x.id == sa.tunnel_id; });
-    if (t == state.tunnels.end() || !slot_of.count(t->id)) continue;
+    if (t == state.tunnels.end() || (!sa.inbound && !slots_of.count(t->id))) continue;
     auto g = std::find_if(state.gateways.begin(), state.gateways.end(), [&](const VpnGateway& x) { return x.id == t->gateway_id; });
     auto c = std::find_if(state.customer_gateways.begin(), state.customer_gateways.end(),
                           [&](const CustomerGateway& x) { return x.id == t->customer_gateway_id; });
@@ -316,26 +418,29 @@ void DataplaneRuntime::sync(const ResourceSnapshot& state) {
       spdlog::error("dataplane: SA {} not installed: {}: {}", sa.id, params.error().field, params.error().message);
       continue;
     }
-    wanted[sa.id] = InstalledSa{*params, slot_of[t->id], t->id};
+    // A static outbound SA serves every pair of its tunnel.
+    wanted[sa.id] = InstalledSa{*params, sa.inbound ? std::vector<uint32_t>{} : slots_of[t->id], t->id};
   }
   for (auto it = s_->installed.begin(); it != s_->installed.end();) {
     const auto w = wanted.find(it->first);
-    if (w != wanted.end() && same_params(w->second.params, it->second.params) && w->second.slot == it->second.slot) {
+    if (w != wanted.end() && same_params(w->second.params, it->second.params) && w->second.slots == it->second.slots) {
       ++it;
       continue;
     }
     s_->unlink(it->second);
     it = s_->installed.erase(it);
   }
-  for (const auto& [id, sa] : wanted) {
+  for (auto& [id, sa] : wanted) {
     if (s_->installed.count(id)) continue;
-    const bool ok = sa.params.direction == dp::SaDirection::inbound
-                        ? s_->sas->install_inbound(sa.params, 0, &error)
-                        : s_->sas->install_outbound(sa.slot, sa.params, 0, &error);
-    if (ok)
+    const bool in = sa.params.direction == dp::SaDirection::inbound;
+    const bool ok = in ? s_->sas->install_inbound(sa.params, 0, &error)
+                       : s_->sas->install_outbound(sa.slots, sa.params, 0, &error);
+    if (ok) {
+      if (!in) sa.object = s_->sas->find_outbound(sa.slots.front());
       s_->installed[id] = sa;
-    else
+    } else {
       spdlog::error("dataplane: SA {} not installed: {}", id, error);
+    }
   }
 }
 
@@ -420,15 +525,10 @@ void fold(uint64_t (&into)[2], const dp::SaUsage& usage) {
 }
 }  // namespace
 
-bool DataplaneRuntime::install_negotiated(const std::string& tunnel_id, const dp::SaParams& params,
-                                          std::string* error) {
+bool DataplaneRuntime::install_negotiated(const std::string& tunnel_id, const std::vector<SpdPairRef>& pairs,
+                                          const dp::SaParams& params, std::string* error) {
   if (!s_->running) {
     *error = "the dataplane is not running";
-    return false;
-  }
-  auto slot = s_->tunnel_slot.index_of(tunnel_id);
-  if (!slot) {
-    *error = "no outbound slot for the tunnel";
     return false;
   }
   dp::SaParams p = params;
@@ -438,36 +538,67 @@ bool DataplaneRuntime::install_negotiated(const std::string& tunnel_id, const dp
     return false;
   }
   const bool in = p.direction == dp::SaDirection::inbound;
-  // The outbound SA this one replaces stops counting now (packets already
-  // in its owner's hands are the few that get lost from the totals).
-  const dp::OutboundSa* replaced = in ? nullptr : s_->sas->find_outbound(*slot);
-  const uint64_t replaced_before[2] = {replaced ? replaced->usage.packets.get() : 0,
-                                       replaced ? replaced->usage.bytes.get() : 0};
+  std::vector<uint32_t> slots;
+  if (!in) {
+    for (const auto& pair : pairs)
+      if (auto slot = s_->pair_slots->slot_of({tunnel_id, pair.local, pair.peer});
+          slot && std::find(slots.begin(), slots.end(), *slot) == slots.end())
+        slots.push_back(*slot);
+    if (slots.empty()) {
+      *error = "none of the SA's SPD pairs is in the tunnel's SPD";
+      return false;
+    }
+  }
   // One owner (worker 0) for every SA: sequence numbers and the replay
   // window stay with one core; other workers hand packets to it.
-  if (!(in ? s_->sas->install_inbound(p, 0, error) : s_->sas->install_outbound(*slot, p, 0, error))) return false;
+  if (!(in ? s_->sas->install_inbound(p, 0, error) : s_->sas->install_outbound(slots, p, 0, error))) return false;
+  InstalledSa record{p, slots, tunnel_id};
   if (!in) {
-    if (replaced) {
-      auto& t = s_->retired_totals[tunnel_id].v[1];
-      t[0] += replaced_before[0];
-      t[1] += replaced_before[1];
+    record.object = s_->sas->find_outbound(slots.front());
+    // Outbound SAs of the tunnel lose the slots the new one took; one that
+    // holds none any more is gone (its traffic joins the tunnel's totals;
+    // the tables free it only after reclaim(), so it can still be read).
+    for (auto it = s_->negotiated.begin(); it != s_->negotiated.end();) {
+      InstalledSa& other = it->second;
+      if (other.tunnel_id != tunnel_id || other.params.direction != dp::SaDirection::outbound) {
+        ++it;
+        continue;
+      }
+      std::erase_if(other.slots, [&](uint32_t s) { return std::find(slots.begin(), slots.end(), s) != slots.end(); });
+      if (!other.slots.empty()) {
+        ++it;
+        continue;
+      }
+      if (other.object != nullptr) fold(s_->retired_totals[tunnel_id].v[1], other.object->usage);
+      it = s_->negotiated.erase(it);
     }
-    // The slot now holds the new SA: forget the outbound SAs it replaced.
-    for (auto it = s_->negotiated.begin(); it != s_->negotiated.end();)
-      it = (it->second.tunnel_id == tunnel_id && it->second.params.direction == dp::SaDirection::outbound)
-               ? s_->negotiated.erase(it)
-               : std::next(it);
   }
-  s_->negotiated[negotiated_key(tunnel_id, p.direction, p.spi)] = InstalledSa{p, *slot, tunnel_id};
+  s_->negotiated[negotiated_key(tunnel_id, p.direction, p.spi)] = record;
   return true;
 }
 
-void DataplaneRuntime::remove_negotiated(const std::string& tunnel_id, dp::SaDirection direction, uint32_t spi) {
+void DataplaneRuntime::remove_negotiated(const std::string& tunnel_id, dp::SaDirection direction, uint32_t spi,
+                                         const std::vector<SpdPairRef>& pairs) {
   auto it = s_->negotiated.find(negotiated_key(tunnel_id, direction, spi));
   if (it == s_->negotiated.end()) return;
-  if (const dp::SaUsage* usage = s_->usage_of(it->second))
+  InstalledSa& sa = it->second;
+  if (direction == dp::SaDirection::outbound && !pairs.empty()) {
+    // Only the named pairs' slots; the SA lives on in the others.
+    std::vector<uint32_t> drop;
+    for (const auto& pair : pairs)
+      if (auto slot = s_->pair_slots->slot_of({tunnel_id, pair.local, pair.peer}))
+        if (std::find(sa.slots.begin(), sa.slots.end(), *slot) != sa.slots.end()) drop.push_back(*slot);
+    if (drop.size() < sa.slots.size()) {
+      for (uint32_t slot : drop) {
+        if (sa.object != nullptr && s_->sas->find_outbound(slot) == sa.object) s_->sas->remove_outbound(slot);
+        std::erase(sa.slots, slot);
+      }
+      return;
+    }
+  }
+  if (const dp::SaUsage* usage = s_->usage_of(sa))
     fold(s_->retired_totals[tunnel_id].v[direction == dp::SaDirection::inbound ? 0 : 1], *usage);
-  s_->unlink(it->second);
+  s_->unlink(sa);
   s_->negotiated.erase(it);
 }
 
@@ -479,11 +610,12 @@ std::pair<uint64_t, uint64_t> DataplaneRuntime::negotiated_usage(const std::stri
   return {usage->packets.get(), usage->bytes.get()};
 }
 
-std::vector<std::string> DataplaneRuntime::take_acquires() {
-  std::vector<std::string> out;
+std::vector<DataplaneRuntime::Acquire> DataplaneRuntime::take_acquires() {
+  std::vector<Acquire> out;
   if (!s_->running) return out;
   for (uint32_t slot : s_->acquire->take())
-    if (auto id = s_->tunnel_slot.id_of(slot)) out.push_back(*id);
+    if (const auto& key = s_->pair_slots->owner(slot))
+      out.push_back({std::get<0>(*key), {std::get<1>(*key), std::get<2>(*key)}});
   return out;
 }
 

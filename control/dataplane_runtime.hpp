@@ -59,10 +59,22 @@ class DataplaneRuntime {
   std::optional<MacAddr> public_mac_toward(Ipv4Addr dst);
   // Queues a complete Ethernet frame on the public port's control TX path.
   bool send_public_frame(std::span<const uint8_t> frame);
-  // SAs negotiated by IKE, next to the tunnel's SPD slot; kept apart from
-  // the static SAs that sync() manages. Outbound replaces the tunnel's SA.
-  bool install_negotiated(const std::string& tunnel_id, const dataplane::SaParams& params, std::string* error);
-  void remove_negotiated(const std::string& tunnel_id, dataplane::SaDirection direction, uint32_t spi);
+  // An SPD pair of a tunnel: one of its rules' local CIDR and one of that
+  // rule's peer CIDRs. Each pair has its own outbound SA slot.
+  struct SpdPairRef {
+    Cidr local;
+    Cidr peer;
+  };
+  // SAs negotiated by IKE; kept apart from the static SAs that sync()
+  // manages. An outbound SA goes into the slots of `pairs` (one object for
+  // all: one sequence counter), replacing what each held; pairs not in the
+  // tunnel's SPD are skipped, none left is an error. Inbound ignores pairs.
+  bool install_negotiated(const std::string& tunnel_id, const std::vector<SpdPairRef>& pairs,
+                          const dataplane::SaParams& params, std::string* error);
+  // Removes a negotiated SA; for an outbound one only from the slots of
+  // `pairs` that still hold it (all of them when `pairs` is empty).
+  void remove_negotiated(const std::string& tunnel_id, dataplane::SaDirection direction, uint32_t spi,
+                         const std::vector<SpdPairRef>& pairs = {});
   // Packets and bytes a negotiated SA carried so far (0 when not installed).
   std::pair<uint64_t, uint64_t> negotiated_usage(const std::string& tunnel_id, dataplane::SaDirection direction,
                                                  uint32_t spi) const;
@@ -78,9 +90,13 @@ class DataplaneRuntime {
     bool hard = false;
   };
   std::vector<SaEventReport> take_sa_events();
-  // Tunnels whose SPD matched traffic that found no outbound SA since the
-  // last call (each once): start_action=trap tunnels negotiate then.
-  std::vector<std::string> take_acquires();
+  // SPD pairs whose traffic found no outbound SA since the last call (each
+  // once): start_action=trap tunnels negotiate that pair then.
+  struct Acquire {
+    std::string tunnel_id;
+    SpdPairRef pair;
+  };
+  std::vector<Acquire> take_acquires();
   // Control thread, every few milliseconds: frees retired tables and SAs
   // whose grace period has passed.
   void reclaim();

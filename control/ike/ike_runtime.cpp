@@ -78,7 +78,8 @@ void IkeRuntime::poll() {
     engine_->on_datagram(received->datagram, ike::EngineClock::now());
   });
   const auto now = ike::EngineClock::now();
-  for (const auto& tunnel_id : dataplane_.take_acquires()) engine_->on_acquire(tunnel_id, now);
+  for (const auto& a : dataplane_.take_acquires())
+    engine_->on_acquire(a.tunnel_id, ike::SpdPair{a.pair.local, a.pair.peer}, now);
   for (const auto& e : dataplane_.take_sa_events())
     engine_->on_sa_expired(e.tunnel_id, e.spi, e.inbound, e.hard, now);
   engine_->tick(now);
@@ -129,17 +130,26 @@ uint32_t IkeRuntime::allocate_spi() {
 bool IkeRuntime::add_inbound(const std::string& tunnel_id, const dataplane::SaParams& params, std::string* error) {
   dataplane::SaParams p = params;
   p.direction = dataplane::SaDirection::inbound;
-  if (!dataplane_.install_negotiated(tunnel_id, p, error)) {
+  if (!dataplane_.install_negotiated(tunnel_id, {}, p, error)) {
     spdlog::error("ike: tunnel {}: inbound SA {:08x} not installed: {}", tunnel_id, p.spi, *error);
     return false;
   }
   return true;
 }
 
-bool IkeRuntime::set_outbound(const std::string& tunnel_id, const dataplane::SaParams& params, std::string* error) {
+namespace {
+std::vector<DataplaneRuntime::SpdPairRef> pair_refs(const std::vector<ike::SpdPair>& pairs) {
+  std::vector<DataplaneRuntime::SpdPairRef> out;
+  for (const auto& p : pairs) out.push_back({p.local, p.peer});
+  return out;
+}
+}  // namespace
+
+bool IkeRuntime::set_outbound(const std::string& tunnel_id, const std::vector<ike::SpdPair>& pairs,
+                              const dataplane::SaParams& params, std::string* error) {
   dataplane::SaParams p = params;
   p.direction = dataplane::SaDirection::outbound;
-  if (!dataplane_.install_negotiated(tunnel_id, p, error)) {
+  if (!dataplane_.install_negotiated(tunnel_id, pair_refs(pairs), p, error)) {
     spdlog::error("ike: tunnel {}: outbound SA {:08x} not installed: {}", tunnel_id, p.spi, *error);
     return false;
   }
@@ -150,8 +160,10 @@ void IkeRuntime::remove_inbound(const std::string& tunnel_id, uint32_t spi) {
   dataplane_.remove_negotiated(tunnel_id, dataplane::SaDirection::inbound, spi);
 }
 
-void IkeRuntime::remove_outbound(const std::string& tunnel_id, uint32_t spi) {
-  dataplane_.remove_negotiated(tunnel_id, dataplane::SaDirection::outbound, spi);
+void IkeRuntime::remove_outbound(const std::string& tunnel_id, const std::vector<ike::SpdPair>& pairs,
+                                 uint32_t spi) {
+  // Pairs an SA no longer serves are left to the SA that replaced it there.
+  dataplane_.remove_negotiated(tunnel_id, dataplane::SaDirection::outbound, spi, pair_refs(pairs));
 }
 
 ike::SaUsage IkeRuntime::inbound_usage(const std::string& tunnel_id, uint32_t spi) {
@@ -219,6 +231,7 @@ Json IkeRuntime::counters() const {
               {"retransmits", c.retransmits}, {"malformed", c.malformed},
               {"auth_failed", c.auth_failed}, {"no_proposal", c.no_proposal},
               {"unknown_spi", c.unknown_spi}, {"cookies_sent", c.cookies_sent},
+              {"invalid_spi_sent", c.invalid_spi_sent}, {"invalid_spi_suppressed", c.invalid_spi_suppressed},
               {"frames_in", frames_in_},      {"frames_bad", frames_bad_},
               {"keepalives_in", keepalives_in_}, {"frames_out", frames_out_},
               {"frames_unresolved", frames_unresolved_}};

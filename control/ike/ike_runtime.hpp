@@ -40,9 +40,11 @@ class IkeRuntime final : public ike::PacketSender, public ike::SaInstaller, publ
   // ike::SaInstaller
   uint32_t allocate_spi() override;
   bool add_inbound(const std::string& tunnel_id, const dataplane::SaParams& params, std::string* error) override;
-  bool set_outbound(const std::string& tunnel_id, const dataplane::SaParams& params, std::string* error) override;
+  bool set_outbound(const std::string& tunnel_id, const std::vector<ike::SpdPair>& pairs,
+                    const dataplane::SaParams& params, std::string* error) override;
   void remove_inbound(const std::string& tunnel_id, uint32_t spi) override;
-  void remove_outbound(const std::string& tunnel_id, uint32_t spi) override;
+  void remove_outbound(const std::string& tunnel_id, const std::vector<ike::SpdPair>& pairs,
+                       uint32_t spi) override;
   ike::SaUsage inbound_usage(const std::string& tunnel_id, uint32_t spi) override;
   // ike::TunnelObserver
   void on_connection(const std::string& tunnel_id, ConnectionStatus status, const std::string& reason) override;

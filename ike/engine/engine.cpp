@@ -86,6 +86,7 @@ void IkeEngine::on_datagram(const Datagram& datagram, TimePoint now) {
     IkeSa* sa = m.find_sa(ours);
     if (sa == nullptr || sa->initiator == header->initiator || sa->state == IkeState::dead) {
       m.counters.unknown_spi++;
+      if (!header->response) m.answer_invalid_ike_spi(now, datagram, *header);
       return;
     }
     m.on_sa_message(ctx, *sa, datagram, *header);
@@ -101,6 +102,25 @@ void IkeEngine::on_acquire(const std::string& tunnel_id, TimePoint now) {
   if (c == nullptr || c->config.respond_only() || c->ike_spi != 0) return;
   m.log(tunnel_id, "acquire: traffic for the tunnel, initiating");
   m.initiate(ctx, *c);
+  m.remove_dead();
+}
+
+void IkeEngine::on_acquire(const std::string& tunnel_id, const SpdPair& pair, TimePoint now) {
+  Impl& m = *impl_;
+  EngineContext ctx = m.context(now);
+  Connection* c = m.connection(tunnel_id);
+  if (c == nullptr || c->config.respond_only()) return;
+  IkeSa* sa = c->ike_spi != 0 ? m.find_sa(c->ike_spi) : nullptr;
+  if (sa == nullptr) {
+    m.log(tunnel_id, "acquire: traffic for " + pair.str() + ", initiating");
+    m.initiate(ctx, *c, pair);
+  } else if (sa->state == IkeState::established &&
+             std::find(c->config.pairs.begin(), c->config.pairs.end(), pair) != c->config.pairs.end() &&
+             !pair_covered(*sa, pair)) {
+    if (m.request_pair(ctx, *sa, *c, pair))
+      m.log(tunnel_id, "acquire: traffic for " + pair.str() + ", creating its CHILD_SA");
+    m.settle(ctx, *sa);
+  }
   m.remove_dead();
 }
 
@@ -122,13 +142,11 @@ void IkeEngine::on_sa_expired(const std::string& tunnel_id, uint32_t spi, bool i
   if (!hard && it->state == "installed") {
     it->rekey_at = now;  // the next tick starts the rekey
   } else if (hard) {
+    const uint32_t spi_in = it->spi_in;
     uninstall_child(ctx, *sa, *it);
     sa->children.erase(it);
-    if (sa->children.empty()) {
-      m.close_sa(ctx, *sa, true);
-      m.set_status(*c, ConnectionStatus::connecting, "");
-      if (c->initiates()) c->retry_at = now;
-    }
+    m.child_lost(ctx, *sa, *c, spi_in);
+    m.settle(ctx, *sa);
   }
   m.remove_dead();
 }

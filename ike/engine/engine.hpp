@@ -47,6 +47,8 @@ struct EngineCounters {
   uint64_t auth_failed = 0;     // bad ICV or bad AUTH (e.g. wrong PSK)
   uint64_t no_proposal = 0;     // NO_PROPOSAL_CHOSEN sent or received
   uint64_t unknown_spi = 0;     // messages for IKE SAs we do not have
+  uint64_t invalid_spi_sent = 0;        // INVALID_IKE_SPI answers to such requests
+  uint64_t invalid_spi_suppressed = 0;  // ... not sent (rate limit)
   uint64_t cookies_sent = 0;
 };
 
@@ -104,6 +106,11 @@ class IkeEngine {
   void on_datagram(const Datagram& datagram, TimePoint now);
   // start_action=trap: the dataplane saw traffic for a tunnel with no SA.
   void on_acquire(const std::string& tunnel_id, TimePoint now);
+  // The same for one SPD pair of the tunnel (the dataplane's per-pair slot
+  // flagged): with no IKE SA, IKE_AUTH's CHILD_SA is built around the pair;
+  // with one, the pair gets its own CREATE_CHILD_SA unless a CHILD_SA
+  // serves it already.
+  void on_acquire(const std::string& tunnel_id, const SpdPair& pair, TimePoint now);
   // The dataplane's lifetime events for an SA of a tunnel (soft: rekey now;
   // hard: the SA is gone).
   void on_sa_expired(const std::string& tunnel_id, uint32_t spi, bool inbound, bool hard,

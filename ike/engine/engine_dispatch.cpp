@@ -99,6 +99,31 @@ void IkeEngine::Impl::on_init_request(EngineContext& ctx, const Datagram& dg) {
       set_status(*c, ConnectionStatus::connecting, "");
 }
 
+void IkeEngine::Impl::answer_invalid_ike_spi(TimePoint now, const Datagram& dg,
+                                             const Header& request) {
+  if (now - invalid_spi_window >= std::chrono::seconds(1)) {
+    invalid_spi_window = now;
+    invalid_spi_in_window = 0;
+  }
+  if (invalid_spi_in_window >= kInvalidIkeSpiPerSecond) {
+    counters.invalid_spi_suppressed++;
+    return;
+  }
+  invalid_spi_in_window++;
+  Header h;
+  h.spi_i = request.spi_i;
+  h.spi_r = request.spi_r;
+  h.exchange = request.exchange;
+  h.initiator = false;
+  h.response = true;
+  h.message_id = request.message_id;
+  NotifyPayload n;
+  n.type = NotifyType::invalid_ike_spi;
+  counters.sent++;
+  counters.invalid_spi_sent++;
+  deps.sender.send(Datagram{dg.local, dg.remote, serialize_message(Message{h, {n}})});
+}
+
 Bytes IkeEngine::Impl::cookie_for(const Datagram& dg, const Message& request) {
   const NoncePayload* nonce = request.find<NoncePayload>();
   Bytes seed;

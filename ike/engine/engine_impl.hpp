@@ -24,6 +24,11 @@ namespace vpngw::ike {
 // A responder SA that never completes IKE_AUTH is dropped after this.
 inline constexpr std::chrono::seconds kHalfOpenTimeout{30};
 
+// At most this many unprotected INVALID_IKE_SPI answers a second, in all
+// (they are unauthenticated: a flood of bogus requests must not turn the
+// gateway into a reflector).
+inline constexpr uint32_t kInvalidIkeSpiPerSecond = 10;
+
 struct IkeEngine::Impl {
   Impl(Deps d, EngineSettings s) : deps(d), settings(s), cookie_secret(32) {
     deps.random.fill(cookie_secret.span());
@@ -74,8 +79,23 @@ struct IkeEngine::Impl {
   // one with that customer gateway, else the gateway's 0.0.0.0 tunnels.
   std::vector<const TunnelConfig*> candidates(Ipv4Addr local, Ipv4Addr remote);
 
-  // A new IKE SA for the tunnel, IKE_SA_INIT and IKE_AUTH queued.
-  void initiate(EngineContext& ctx, Connection& c);
+  // A new IKE SA for the tunnel, IKE_SA_INIT and IKE_AUTH queued; IKE_AUTH's
+  // CHILD_SA is built around `first_pair` (a trap's acquired pair) if given.
+  void initiate(EngineContext& ctx, Connection& c, std::optional<SpdPair> first_pair = {});
+
+  // Start tunnels: every SPD pair no CHILD_SA of the tunnel's current IKE SA
+  // serves gets a CREATE_CHILD_SA of its own (one pair per request, queued),
+  // once sa.fill_at has come; pairs that failed wait for their retry time.
+  void fill_pairs(EngineContext& ctx, IkeSa& sa, Connection& c);
+
+  // Queues a CREATE_CHILD_SA for `pair` unless a CHILD_SA serves it, one is
+  // under way, or its last failure is too recent. True when queued.
+  bool request_pair(EngineContext& ctx, IkeSa& sa, Connection& c, const SpdPair& pair);
+
+  // A CHILD_SA left the SA without the peer's Delete (hard lifetime): the
+  // peer is told, and its pairs are negotiated again when others remain;
+  // the tunnel reconnects when none does.
+  void child_lost(EngineContext& ctx, IkeSa& sa, Connection& c, uint32_t spi_in);
 
   // Closes an SA: its CHILD_SAs leave the dataplane; an authenticated SA
   // tells the peer with a Delete (sent once: the SA is gone either way).
@@ -108,6 +128,13 @@ struct IkeEngine::Impl {
 
   // Drops SAs marked dead (only between entry points: tasks hold references).
   void remove_dead();
+
+  // RFC 7296 §2.21.4: a request for an IKE SA we do not have (we restarted,
+  // or it was deleted) gets an unprotected N(INVALID_IKE_SPI) as a response
+  // with its SPIs, exchange type and message ID; rate-limited.
+  void answer_invalid_ike_spi(TimePoint now, const Datagram& dg, const Header& request);
+  TimePoint invalid_spi_window{};
+  uint32_t invalid_spi_in_window = 0;
 
   // An IKE_SA_INIT answer that creates no state (errors, COOKIE).
   void send_stateless(EngineContext& /*ctx*/, const Datagram& to, const Message& request,

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/net.hpp"
 #include "control/model.hpp"
@@ -49,10 +50,23 @@ struct SaUsage {
   uint64_t bytes = 0;
 };
 
-// The only door to the dataplane (cf. strongSwan's kernel_ipsec_t). A tunnel
-// has one outbound SA at a time (its SPD rules point at it); it may have
-// several inbound SAs (old and new during a rekey). SaParams::sa_id is the
-// installer's business: the engine leaves it 0.
+// One (local CIDR, peer CIDR) pair of a tunnel's SPD rules: the unit the
+// dataplane's SPD points at an outbound SA slot, and what a Cisco-style
+// peer negotiates one CHILD_SA for.
+struct SpdPair {
+  Cidr local;
+  Cidr peer;
+  auto operator<=>(const SpdPair&) const = default;
+  bool operator==(const SpdPair&) const = default;
+  std::string str() const { return local.str() + " === " + peer.str(); }
+};
+
+// The only door to the dataplane (cf. strongSwan's kernel_ipsec_t). Each SPD
+// pair of a tunnel has one outbound SA at a time; one outbound SA may serve
+// several pairs (a CHILD_SA whose selectors cover them): it is then one
+// object (one sequence counter) in several slots. A tunnel may have several
+// inbound SAs (one per CHILD_SA, old and new during a rekey).
+// SaParams::sa_id is the installer's business: the engine leaves it 0.
 class SaInstaller {
  public:
   virtual ~SaInstaller() = default;
@@ -61,13 +75,16 @@ class SaInstaller {
   // Installs an inbound SA, found by (params.spi, params.tunnel_dst).
   virtual bool add_inbound(const std::string& tunnel_id, const dataplane::SaParams& params,
                            std::string* error) = 0;
-  // Makes `params` the tunnel's outbound SA, replacing the one in use: the
-  // make-before-break switch of a rekey.
-  virtual bool set_outbound(const std::string& tunnel_id, const dataplane::SaParams& params,
-                            std::string* error) = 0;
+  // Makes `params` the outbound SA of each of `pairs` (one object for all),
+  // replacing what each pair used: the make-before-break switch of a rekey,
+  // atomic per pair. Pairs no longer in the tunnel's SPD are skipped; none
+  // left is an error.
+  virtual bool set_outbound(const std::string& tunnel_id, const std::vector<SpdPair>& pairs,
+                            const dataplane::SaParams& params, std::string* error) = 0;
   virtual void remove_inbound(const std::string& tunnel_id, uint32_t spi) = 0;
-  // Removes the tunnel's outbound SA only if it is still `spi`.
-  virtual void remove_outbound(const std::string& tunnel_id, uint32_t spi) = 0;
+  // Removes the outbound SA of each of `pairs` that still uses `spi`.
+  virtual void remove_outbound(const std::string& tunnel_id, const std::vector<SpdPair>& pairs,
+                               uint32_t spi) = 0;
   // Traffic an inbound SA has accepted so far (DPD: recent traffic = alive).
   virtual SaUsage inbound_usage(const std::string& tunnel_id, uint32_t spi) = 0;
 };

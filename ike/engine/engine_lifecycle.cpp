@@ -7,6 +7,7 @@
 #include "ike/engine/message_log.hpp"
 #include "ike/engine/task_manager.hpp"
 #include "ike/engine/tasks/child_create.hpp"
+#include "ike/engine/tasks/child_rekey.hpp"
 #include "ike/engine/tasks/ike_auth.hpp"
 #include "ike/engine/tasks/ike_init.hpp"
 #include "ike/engine/tasks/ike_rekey.hpp"
@@ -54,7 +55,7 @@ void IkeEngine::Impl::flush_log(IkeSa& sa, bool final) {
   sa.pending_log.clear();
 }
 
-void IkeEngine::Impl::initiate(EngineContext& ctx, Connection& c) {
+void IkeEngine::Impl::initiate(EngineContext& ctx, Connection& c, std::optional<SpdPair> first_pair) {
   auto owned = std::make_unique<IkeSa>();
   IkeSa& sa = *owned;
   sa.initiator = true;
@@ -64,6 +65,7 @@ void IkeEngine::Impl::initiate(EngineContext& ctx, Connection& c) {
   sa.remote = Endpoint{c.config.peer_ip, 500};
   sa.created_at = ctx.now;
   sa.last_received = ctx.now;
+  sa.first_pair = first_pair;
   sas[sa.spi_i] = std::move(owned);
   c.ike_spi = sa.spi_i;
   c.retry_at.reset();
@@ -179,7 +181,11 @@ void IkeEngine::Impl::settle(EngineContext& ctx, IkeSa& sa) {
       c->last_alive = ctx.now;
       sa.last_keepalive = ctx.now;
       sa.rekey_at = ike_rekey_time(ctx, c->config);
+      sa.expire_at = ctx.now + std::chrono::seconds(c->config.ike.lifetime_s);
       set_status(*c, ConnectionStatus::connected, "");
+      // The pairs IKE_AUTH's CHILD_SA does not serve get their own.
+      sa.fill_at = ctx.now;
+      fill_pairs(ctx, sa, *c);
     }
   }
   if (sa.failure && sa.failure->dead_peer) {
@@ -277,6 +283,47 @@ void IkeEngine::Impl::dead_peer(EngineContext& ctx, IkeSa& sa, const std::string
       if (!c->config.respond_only()) initiate(ctx, *c);
       break;
   }
+}
+
+bool IkeEngine::Impl::request_pair(EngineContext& ctx, IkeSa& sa, Connection& c,
+                                   const SpdPair& pair) {
+  if (sa.state != IkeState::established || pair_covered(sa, pair) ||
+      std::find(sa.pairs_pending.begin(), sa.pairs_pending.end(), pair) != sa.pairs_pending.end())
+    return false;
+  auto retry = std::find_if(sa.pair_retry_at.begin(), sa.pair_retry_at.end(),
+                            [&](const auto& e) { return e.first == pair; });
+  if (retry != sa.pair_retry_at.end()) {
+    if (retry->second > ctx.now) {
+      sa.fill_at = std::min(sa.fill_at, retry->second);
+      return false;
+    }
+    sa.pair_retry_at.erase(retry);
+  }
+  sa.pairs_pending.push_back(pair);
+  queue_task(ctx, sa, c.config, std::make_unique<ChildCreateTask>(pair));
+  return true;
+}
+
+void IkeEngine::Impl::fill_pairs(EngineContext& ctx, IkeSa& sa, Connection& c) {
+  if (sa.state != IkeState::established || c.ike_spi != sa.our_spi() || sa.fill_at > ctx.now)
+    return;
+  sa.fill_at = TimePoint::max();
+  // Trap tunnels negotiate the pairs whose traffic arrives (on_acquire);
+  // respond-only tunnels leave it to the peer.
+  if (!c.initiates()) return;
+  for (const SpdPair& pair : c.config.pairs) request_pair(ctx, sa, c, pair);
+}
+
+void IkeEngine::Impl::child_lost(EngineContext& ctx, IkeSa& sa, Connection& c, uint32_t spi_in) {
+  if (sa.children.empty()) {
+    if (c.ike_spi != sa.our_spi()) return;
+    close_sa(ctx, sa, true);
+    set_status(c, ConnectionStatus::connecting, "");
+    if (c.initiates()) c.retry_at = ctx.now;
+    return;
+  }
+  queue_task(ctx, sa, c.config, std::make_unique<DeleteChildTask>(std::vector<uint32_t>{spi_in}));
+  sa.fill_at = std::min(sa.fill_at, ctx.now);
 }
 
 void IkeEngine::Impl::remove_dead() {

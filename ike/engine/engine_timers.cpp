@@ -31,7 +31,21 @@ void IkeEngine::Impl::sa_timers(EngineContext& ctx, IkeSa& sa) {
   for (ChildSa& child : sa.children)
     if (child.pending_outbound && child.outbound_deadline <= ctx.now)
       install_pending_outbound(ctx, sa, config, child);
+  // The IKE SA past its hard lifetime (its rekeys never completed) is
+  // closed; the tunnel reconnects.
+  if (sa.expire_at <= ctx.now) {
+    sa_log(ctx, sa, "IKE_SA " + describe_spis(sa) + " reached its hard lifetime (" +
+                        std::to_string(config.ike.lifetime_s) + " s) without a rekey, closing it");
+    const bool current = c->ike_spi == sa.our_spi();
+    close_sa(ctx, sa, true);
+    if (current) {
+      set_status(*c, ConnectionStatus::connecting, "");
+      if (!config.respond_only()) c->retry_at = ctx.now;
+    }
+    return;
+  }
   // A CHILD_SA past its hard lifetime (its rekeys failed) is gone.
+  std::vector<uint32_t> expired;
   for (auto it = sa.children.begin(); it != sa.children.end();) {
     if (it->expire_at > ctx.now) {
       ++it;
@@ -41,14 +55,14 @@ void IkeEngine::Impl::sa_timers(EngineContext& ctx, IkeSa& sa) {
            "CHILD_SA with SPIs " + hex_spi(it->spi_in) + "_i " + hex_spi(it->spi_out) +
                "_o expired (hard lifetime)");
     uninstall_child(ctx, sa, *it);
+    expired.push_back(it->spi_in);
     it = sa.children.erase(it);
   }
-  if (sa.children.empty() && c->ike_spi == sa.our_spi()) {
-    close_sa(ctx, sa, true);
-    set_status(*c, ConnectionStatus::connecting, "");
-    if (c->initiates()) c->retry_at = ctx.now;
-    return;
+  for (uint32_t spi : expired) {
+    child_lost(ctx, sa, *c, spi);
+    if (sa.state == IkeState::dead) return;
   }
+  fill_pairs(ctx, sa, *c);
   if (!sa.active && sa.queue.empty() && sa.rekey_at <= ctx.now && c->ike_spi == sa.our_spi()) {
     sa.rekey_at = TimePoint::max();
     queue_task(ctx, sa, config, std::make_unique<IkeRekeyTask>());
@@ -104,6 +118,8 @@ std::optional<TimePoint> IkeEngine::Impl::sa_next_timer(const IkeSa& sa) const {
   const Connection& c = it->second;
   for (const RetiringInbound& r : sa.retiring) consider(r.remove_at);
   if (c.ike_spi == sa.our_spi()) consider(sa.rekey_at);
+  if (sa.expire_at != TimePoint::max()) consider(sa.expire_at);
+  if (c.ike_spi == sa.our_spi() && sa.fill_at != TimePoint::max()) consider(sa.fill_at);
   for (const ChildSa& child : sa.children) {
     consider(child.expire_at);
     if (child.pending_outbound) consider(child.outbound_deadline);

@@ -1,6 +1,7 @@
 // One IKE SA: its SPIs and role, the negotiated suite and keys, the
 // IKE_SA_INIT messages its AUTH payloads sign, the peer's address and NAT
-// state, its CHILD_SA (one per tunnel) and its message-ID windows (one
+// state, its CHILD_SAs (one or more per tunnel, each serving some of its SPD
+// pairs) and its message-ID windows (one
 // request in flight each way; task_manager.hpp drives them). Plain data
 // owned by the engine; tasks (tasks/) fill it in exchange by exchange.
 #pragma once
@@ -38,6 +39,9 @@ struct ChildSa {
   EspSuite suite;
   std::vector<TrafficSelector> local_ts;   // our side, as negotiated
   std::vector<TrafficSelector> remote_ts;  // the peer's side
+  // The tunnel's SPD pairs these selectors serve: their dataplane slots
+  // point at this CHILD_SA's outbound SA.
+  std::vector<SpdPair> pairs;
   bool udp_encap = false;
   std::string state = "installed";  // "installed", "rekeying", "rekeyed", "deleting"
   TimePoint installed_at{};
@@ -125,6 +129,15 @@ struct IkeSa {
   Bytes our_init_message;  // the IKE_SA_INIT message we sent (our AUTH signs it)
   Bytes peer_init_message; // the one the peer sent (its AUTH signs it)
   uint32_t child_spi_offered = 0;  // initiator: our inbound SPI proposed in IKE_AUTH
+  // Initiator: the pair IKE_AUTH's CHILD_SA is built around (a trap's
+  // acquired pair; else the tunnel's first).
+  std::optional<SpdPair> first_pair;
+  // Pairs no CHILD_SA serves get one each (CREATE_CHILD_SA, one pair per
+  // request): those queued or in flight, when to look for uncovered pairs
+  // next, and per pair when a failed attempt may be repeated.
+  std::vector<SpdPair> pairs_pending;
+  TimePoint fill_at = TimePoint::max();
+  std::vector<std::pair<SpdPair, TimePoint>> pair_retry_at;
 
   // Our requests (initiator of exchanges).
   uint32_t next_message_id = 0;
@@ -153,6 +166,9 @@ struct IkeSa {
   std::unique_ptr<IkeSa> rekeyed_to;
   uint64_t successor_spi = 0;  // our SPI of the SA that replaced this one
   TimePoint rekey_at = TimePoint::max();  // when to rekey the IKE SA itself
+  // The IKE SA's hard lifetime (ike.lifetime_s after it was established):
+  // if its rekey never completes it is closed then and the tunnel reconnects.
+  TimePoint expire_at = TimePoint::max();
   bool children_deleted_by_peer = false;  // the peer deleted the last CHILD_SA
 };
 

@@ -59,6 +59,84 @@ std::vector<Cidr> cidrs_of(const std::vector<TrafficSelector>& selectors) {
   return out;
 }
 
+namespace {
+
+bool overlaps(const std::vector<TrafficSelector>& selectors, const Cidr& cidr) {
+  return !narrow(selectors, {cidr}).empty();
+}
+
+bool contains(const std::vector<SpdPair>& pairs, const SpdPair& p) {
+  return std::find(pairs.begin(), pairs.end(), p) != pairs.end();
+}
+
+}  // namespace
+
+std::vector<SpdPair> pairs_served(const std::vector<TrafficSelector>& local_ts,
+                                  const std::vector<TrafficSelector>& remote_ts,
+                                  const std::vector<SpdPair>& pairs) {
+  std::vector<SpdPair> out;
+  for (const SpdPair& p : pairs)
+    if (overlaps(local_ts, p.local) && overlaps(remote_ts, p.peer)) out.push_back(p);
+  return out;
+}
+
+std::vector<Cidr> locals_of(const std::vector<SpdPair>& pairs) {
+  std::vector<Cidr> out;
+  for (const SpdPair& p : pairs)
+    if (std::find(out.begin(), out.end(), p.local) == out.end()) out.push_back(p.local);
+  return out;
+}
+
+std::vector<Cidr> peers_of(const std::vector<SpdPair>& pairs) {
+  std::vector<Cidr> out;
+  for (const SpdPair& p : pairs)
+    if (std::find(out.begin(), out.end(), p.peer) == out.end()) out.push_back(p.peer);
+  return out;
+}
+
+std::vector<SpdPair> rectangle(const std::vector<SpdPair>& candidates,
+                               const std::vector<SpdPair>& spd) {
+  std::vector<SpdPair> chosen;
+  for (const SpdPair& c : candidates) {
+    if (contains(chosen, c)) continue;
+    if (chosen.empty()) {
+      chosen.push_back(c);
+      continue;
+    }
+    std::vector<SpdPair> trial = chosen;
+    trial.push_back(c);
+    bool inside = true;
+    for (const Cidr& l : locals_of(trial))
+      for (const Cidr& p : peers_of(trial)) inside = inside && contains(spd, SpdPair{l, p});
+    if (!inside) continue;
+    // The cross product is in the SPD: every pair of it is carried.
+    chosen.clear();
+    for (const Cidr& l : locals_of(trial))
+      for (const Cidr& p : peers_of(trial)) chosen.push_back(SpdPair{l, p});
+  }
+  return chosen;
+}
+
+bool narrow_to_pairs(const std::vector<TrafficSelector>& peer_side,
+                     const std::vector<TrafficSelector>& our_side,
+                     const std::vector<SpdPair>& spd, std::vector<TrafficSelector>* local_ts,
+                     std::vector<TrafficSelector>* remote_ts) {
+  std::vector<SpdPair> first, rest;
+  for (const SpdPair& p : spd) {
+    if (!overlaps(our_side, p.local) || !overlaps(peer_side, p.peer)) continue;
+    const bool holds_first = !our_side.empty() && !peer_side.empty() &&
+                             overlaps({our_side.front()}, p.local) &&
+                             overlaps({peer_side.front()}, p.peer);
+    (holds_first ? first : rest).push_back(p);
+  }
+  first.insert(first.end(), rest.begin(), rest.end());
+  if (first.empty()) return false;
+  const std::vector<SpdPair> carried = rectangle(first, spd);
+  *local_ts = narrow(our_side, locals_of(carried));
+  *remote_ts = narrow(peer_side, peers_of(carried));
+  return !local_ts->empty() && !remote_ts->empty();
+}
+
 std::string describe(const TrafficSelector& ts) {
   auto start = ts.ipv4_start();
   auto end = ts.ipv4_end();

@@ -35,7 +35,11 @@ std::optional<TunnelConfig> tunnel_config(const ResourceSnapshot& state, const T
   c.start_action = tunnel.start_action;
   for (const SpdRule& rule : tunnel.spd) {
     add_unique(c.local_cidrs, rule.local);
-    for (const Cidr& peer : rule.peers) add_unique(c.peer_cidrs, peer);
+    for (const Cidr& peer : rule.peers) {
+      add_unique(c.peer_cidrs, peer);
+      const SpdPair pair{rule.local, peer};
+      if (std::find(c.pairs.begin(), c.pairs.end(), pair) == c.pairs.end()) c.pairs.push_back(pair);
+    }
   }
   return c;
 }

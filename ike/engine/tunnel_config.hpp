@@ -1,7 +1,7 @@
 // One tunnel's configuration as the engine needs it, cut out of the
 // ResourceSnapshot: addresses from its gateway and customer gateway, the
-// policies, identities, PSK and the selectors of all its SPD rules (one
-// CHILD_SA per tunnel carries them all). Compared as a whole to decide
+// policies, identities, PSK and the selectors of all its SPD rules (as
+// (local, peer) pairs: CHILD_SAs carry one or several of them). Compared as a whole to decide
 // whether a configure() call changed the tunnel (then it reconnects).
 #pragma once
 
@@ -11,6 +11,7 @@
 
 #include "common/net.hpp"
 #include "control/model.hpp"
+#include "ike/engine/engine_io.hpp"
 
 namespace vpngw::ike {
 
@@ -26,6 +27,7 @@ struct TunnelConfig {
   StartAction start_action = StartAction::start;
   std::vector<Cidr> local_cidrs;  // every SPD rule's local CIDR, deduplicated
   std::vector<Cidr> peer_cidrs;   // every peer CIDR of every rule, deduplicated
+  std::vector<SpdPair> pairs;     // every (local, peer) of every rule, in rule order
 
   bool respond_only() const {
     return start_action == StartAction::respond || peer_ip.is_unspecified();

@@ -35,32 +35,61 @@ class FakeInstaller final : public SaInstaller {
     calls.push_back("add_inbound " + tunnel + " " + std::to_string(p.spi));
     return true;
   }
-  bool set_outbound(const std::string& tunnel, const dataplane::SaParams& p, std::string*) override {
-    outbound[tunnel] = p;
+  // One outbound SA per (tunnel, SPD pair), as the dataplane's slots.
+  bool set_outbound(const std::string& tunnel, const std::vector<SpdPair>& pairs,
+                    const dataplane::SaParams& p, std::string*) override {
+    std::string list;
+    for (const SpdPair& pair : pairs) {
+      by_pair[{tunnel, pair}] = p;
+      list += " " + pair.str();
+    }
+    refresh(tunnel);
     calls.push_back("set_outbound " + tunnel + " " + std::to_string(p.spi));
+    pair_calls.push_back("set_outbound " + std::to_string(p.spi) + list);
     return true;
   }
   void remove_inbound(const std::string& tunnel, uint32_t spi) override {
     inbound.erase(spi);
     calls.push_back("remove_inbound " + tunnel + " " + std::to_string(spi));
   }
-  void remove_outbound(const std::string& tunnel, uint32_t spi) override {
-    auto it = outbound.find(tunnel);
-    if (it != outbound.end() && it->second.spi == spi) {
-      outbound.erase(it);
-      outbound_gaps++;  // the tunnel has no outbound SA now
+  void remove_outbound(const std::string& tunnel, const std::vector<SpdPair>& pairs,
+                       uint32_t spi) override {
+    for (const SpdPair& pair : pairs) {
+      auto it = by_pair.find({tunnel, pair});
+      if (it != by_pair.end() && it->second.spi == spi) {
+        by_pair.erase(it);
+        outbound_gaps++;  // the pair has no outbound SA now
+      }
     }
+    refresh(tunnel);
     calls.push_back("remove_outbound " + tunnel + " " + std::to_string(spi));
+  }
+  // The outbound SA of one pair (null when none).
+  const dataplane::SaParams* outbound_of(const std::string& tunnel, const SpdPair& pair) const {
+    auto it = by_pair.find({tunnel, pair});
+    return it == by_pair.end() ? nullptr : &it->second;
   }
   SaUsage inbound_usage(const std::string&, uint32_t spi) override { return usage[spi]; }
 
   std::map<uint32_t, dataplane::SaParams> inbound;
+  // Per tunnel: the outbound SA of its first pair that has one (tests of
+  // one-CHILD_SA tunnels read this).
   std::map<std::string, dataplane::SaParams> outbound;
+  std::map<std::pair<std::string, SpdPair>, dataplane::SaParams> by_pair;
+  std::vector<std::string> pair_calls;
   std::map<uint32_t, SaUsage> usage;
   std::vector<std::string> calls;
   int outbound_gaps = 0;
 
  private:
+  void refresh(const std::string& tunnel) {
+    outbound.erase(tunnel);
+    for (const auto& [key, params] : by_pair)
+      if (key.first == tunnel) {
+        outbound[tunnel] = params;
+        break;
+      }
+  }
   uint32_t next_spi_;
 };
 

@@ -117,7 +117,8 @@ class Recorder final : public SaInstaller, public TunnelObserver {
     write();
     return true;
   }
-  bool set_outbound(const std::string&, const dataplane::SaParams& p, std::string*) override {
+  bool set_outbound(const std::string&, const std::vector<SpdPair>&, const dataplane::SaParams& p,
+                    std::string*) override {
     outbound_ = p;
     has_outbound_ = true;
     history_.push_back({{"op", "set_outbound"}, {"spi", p.spi}});
@@ -129,7 +130,7 @@ class Recorder final : public SaInstaller, public TunnelObserver {
     history_.push_back({{"op", "remove_inbound"}, {"spi", spi}});
     write();
   }
-  void remove_outbound(const std::string&, uint32_t spi) override {
+  void remove_outbound(const std::string&, const std::vector<SpdPair>&, uint32_t spi) override {
     if (has_outbound_ && outbound_.spi == spi) has_outbound_ = false;
     history_.push_back({{"op", "remove_outbound"}, {"spi", spi}});
     write();

@@ -1,5 +1,6 @@
 #include "ike/engine/tasks/child_create.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "ike/engine/child_sa_params.hpp"
@@ -60,13 +61,29 @@ void set_lifetimes(EngineContext& ctx, ChildSa& child, const TunnelConfig& confi
 }
 
 std::vector<Payload> child_offer(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config,
-                                 bool with_pfs_group) {
+                                 bool with_pfs_group, const std::vector<SpdPair>& pairs) {
   sa.child_spi_offered = ctx.installer.allocate_spi();
   std::vector<Payload> out;
   out.push_back(esp_sa_offer(config.ipsec, sa.child_spi_offered, with_pfs_group));
-  out.push_back(TsPayload{PayloadType::tsi, selectors_of(config.local_cidrs)});
-  out.push_back(TsPayload{PayloadType::tsr, selectors_of(config.peer_cidrs)});
+  out.push_back(TsPayload{PayloadType::tsi, selectors_of(locals_of(pairs))});
+  out.push_back(TsPayload{PayloadType::tsr, selectors_of(peers_of(pairs))});
   return out;
+}
+
+std::vector<SpdPair> initial_pairs(const IkeSa& sa, const TunnelConfig& config) {
+  std::vector<SpdPair> order;
+  if (sa.first_pair &&
+      std::find(config.pairs.begin(), config.pairs.end(), *sa.first_pair) != config.pairs.end())
+    order.push_back(*sa.first_pair);
+  order.insert(order.end(), config.pairs.begin(), config.pairs.end());
+  return order.empty() ? order : rectangle(order, config.pairs);
+}
+
+bool pair_covered(const IkeSa& sa, const SpdPair& pair) {
+  for (const ChildSa& c : sa.children)
+    if (c.state != "redundant" && std::find(c.pairs.begin(), c.pairs.end(), pair) != c.pairs.end())
+      return true;
+  return false;
 }
 
 bool child_response(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config,
@@ -141,9 +158,8 @@ std::vector<Payload> child_respond(EngineContext& ctx, IkeSa& sa, const TunnelCo
   }
   // TSi is the peer's side (our remote), TSr ours.
   ChildSa child;
-  child.remote_ts = narrow(tsi->selectors, config.peer_cidrs);
-  child.local_ts = narrow(tsr->selectors, config.local_cidrs);
-  if (child.local_ts.empty() || child.remote_ts.empty()) {
+  if (!narrow_to_pairs(tsi->selectors, tsr->selectors, config.pairs, &child.local_ts,
+                       &child.remote_ts)) {
     std::string offered = describe(tsi->selectors) + " === " + describe(tsr->selectors);
     std::string ours = describe(selectors_of(config.peer_cidrs)) + " === " +
                        describe(selectors_of(config.local_cidrs));
@@ -177,6 +193,13 @@ bool install_child(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config, Ch
   child.udp_encap = sa.nat();
   const std::string& tunnel = sa.tunnel_id;
   std::string error;
+  child.pairs = pairs_served(child.local_ts, child.remote_ts, config.pairs);
+  if (child.pairs.empty()) {
+    sa_log(ctx, sa, "traffic selectors " + describe(child.local_ts) + " === " +
+                        describe(child.remote_ts) + " serve no SPD rule of the tunnel");
+    sa.failure = SaFailure{2, "negotiated traffic selectors serve no SPD rule"};
+    return false;
+  }
   if (!dataplane_supports(child.suite)) {
     sa_log(ctx, sa, "the dataplane does not implement " + describe(child.suite));
     sa.failure = SaFailure{2, "the dataplane does not implement ESP " + describe(child.suite)};
@@ -191,7 +214,8 @@ bool install_child(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config, Ch
   std::string encap = child.udp_encap ? " in UDP " + describe(sa.remote) + " <-> " + describe(sa.local)
                                       : "";
   if (outbound_now) {
-    if (!ctx.installer.set_outbound(tunnel, params(sa, config, child, keys, exchange_initiator, true),
+    if (!ctx.installer.set_outbound(tunnel, child.pairs,
+                                    params(sa, config, child, keys, exchange_initiator, true),
                                     &error)) {
       ctx.installer.remove_inbound(tunnel, child.spi_in);
       sa_log(ctx, sa, "unable to install outbound SA " + hex_spi(child.spi_out) + ": " + error);
@@ -222,7 +246,8 @@ bool install_pending_outbound(EngineContext& ctx, IkeSa& sa, const TunnelConfig&
   if (!child.pending_outbound) return true;
   std::string error;
   bool ok = ctx.installer.set_outbound(
-      sa.tunnel_id, params(sa, config, child, *child.pending_outbound, child.pending_outbound_initiator, true),
+      sa.tunnel_id, child.pairs,
+      params(sa, config, child, *child.pending_outbound, child.pending_outbound_initiator, true),
       &error);
   child.pending_outbound.reset();
   if (!ok) {
@@ -236,7 +261,7 @@ bool install_pending_outbound(EngineContext& ctx, IkeSa& sa, const TunnelConfig&
 bool reinstall_outbound(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config, ChildSa& child) {
   if (!child.keys || child.pending_outbound || child.state != "installed") return true;
   std::string error;
-  if (!ctx.installer.set_outbound(sa.tunnel_id,
+  if (!ctx.installer.set_outbound(sa.tunnel_id, child.pairs,
                                   params(sa, config, child, *child.keys, child.keys_initiator, true),
                                   &error)) {
     sa_log(ctx, sa, "unable to move outbound SA " + hex_spi(child.spi_out) + ": " + error);
@@ -247,7 +272,7 @@ bool reinstall_outbound(EngineContext& ctx, IkeSa& sa, const TunnelConfig& confi
 }
 
 void retire_child(EngineContext& ctx, IkeSa& sa, const ChildSa& child) {
-  ctx.installer.remove_outbound(sa.tunnel_id, child.spi_out);
+  ctx.installer.remove_outbound(sa.tunnel_id, child.pairs, child.spi_out);
   sa.retiring.push_back(RetiringInbound{child.spi_in, ctx.now + ctx.settings.old_sa_grace});
   sa_log(ctx, sa, "CHILD_SA with SPIs " + hex_spi(child.spi_in) + "_i " + hex_spi(child.spi_out) +
                       "_o retired; inbound SA kept for " +
@@ -262,9 +287,9 @@ bool narrow_request(const Message& request, const TunnelConfig& config, ChildSa&
     *why = "request lacks TSi or TSr";
     return false;
   }
-  child.remote_ts = narrow(tsi->selectors, config.peer_cidrs);
-  child.local_ts = narrow(tsr->selectors, config.local_cidrs);
-  if (!child.local_ts.empty() && !child.remote_ts.empty()) return true;
+  if (narrow_to_pairs(tsi->selectors, tsr->selectors, config.pairs, &child.local_ts,
+                      &child.remote_ts))
+    return true;
   *why = "peer offered " + describe(tsi->selectors) + " === " + describe(tsr->selectors) +
          ", we have " + describe(selectors_of(config.peer_cidrs)) + " === " +
          describe(selectors_of(config.local_cidrs));
@@ -272,7 +297,7 @@ bool narrow_request(const Message& request, const TunnelConfig& config, ChildSa&
 }
 
 void uninstall_child(EngineContext& ctx, IkeSa& sa, const ChildSa& child) {
-  ctx.installer.remove_outbound(sa.tunnel_id, child.spi_out);
+  ctx.installer.remove_outbound(sa.tunnel_id, child.pairs, child.spi_out);
   ctx.installer.remove_inbound(sa.tunnel_id, child.spi_in);
   sa_log(ctx, sa, "removed ESP SAs " + hex_spi(child.spi_in) + "_i " + hex_spi(child.spi_out) + "_o");
 }

@@ -13,9 +13,17 @@
 
 namespace vpngw::ike {
 
-// SA (with a fresh inbound SPI, kept in sa.child_spi_offered), TSi, TSr.
+// SA (with a fresh inbound SPI, kept in sa.child_spi_offered), TSi, TSr:
+// the locals and peers of `pairs`.
 std::vector<Payload> child_offer(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config,
-                                 bool with_pfs_group);
+                                 bool with_pfs_group, const std::vector<SpdPair>& pairs);
+
+// The pairs IKE_AUTH offers: the largest rectangle of SPD pairs around
+// sa.first_pair (or the tunnel's first pair).
+std::vector<SpdPair> initial_pairs(const IkeSa& sa, const TunnelConfig& config);
+
+// Whether an installed (or rekeying) CHILD_SA of the SA serves `pair`.
+bool pair_covered(const IkeSa& sa, const SpdPair& pair);
 
 // Initiator: the child part of the response. Installs the CHILD_SA and
 // sets sa.child_up, or sets sa.failure (phase 2) and returns false.

@@ -77,7 +77,14 @@ bool rekey_due(const EngineContext& ctx, const ChildSa& child) {
 }
 
 std::vector<Payload> ChildRekeyTask::build(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config) {
-  if (ChildSa* old = child_by_in(sa, old_spi_in_)) old->state = "rekeying";
+  // The same selectors as the CHILD_SA it replaces.
+  std::vector<TrafficSelector> tsi = selectors_of(config.local_cidrs);
+  std::vector<TrafficSelector> tsr = selectors_of(config.peer_cidrs);
+  if (ChildSa* old = child_by_in(sa, old_spi_in_)) {
+    old->state = "rekeying";
+    tsi = old->local_ts;
+    tsr = old->remote_ts;
+  }
   new_spi_ = ctx.installer.allocate_spi();
   ni_ = random_nonce(ctx.random);
   const bool pfs = config.ipsec.pfs != DhGroup::none;
@@ -97,8 +104,8 @@ std::vector<Payload> ChildRekeyTask::build(EngineContext& ctx, IkeSa& sa, const 
     ke.data.assign(dh_->public_value().begin(), dh_->public_value().end());
     out.push_back(std::move(ke));
   }
-  out.push_back(TsPayload{PayloadType::tsi, selectors_of(config.local_cidrs)});
-  out.push_back(TsPayload{PayloadType::tsr, selectors_of(config.peer_cidrs)});
+  out.push_back(TsPayload{PayloadType::tsi, tsi});
+  out.push_back(TsPayload{PayloadType::tsr, tsr});
   return out;
 }
 
@@ -115,6 +122,25 @@ TaskStatus ChildRekeyTask::process(EngineContext& ctx, IkeSa& sa, const TunnelCo
     return TaskStatus::done;  // the IKE SA and the old CHILD_SA live on
   };
   if (const NotifyPayload* error = first_error(response)) {
+    if (old == nullptr) {
+      // RFC 7296 §2.25.1: the peer deleted the CHILD_SA while we rekeyed it.
+      sa_log(ctx, sa, "CHILD_SA rekey answered " + name_of(error->type) +
+                          ": the CHILD_SA was deleted meanwhile, nothing to rekey");
+      return TaskStatus::done;
+    }
+    if (error->type == NotifyType::child_sa_not_found) {
+      // The peer no longer has it: ours goes too, its pairs are negotiated
+      // again (start tunnels) or the tunnel reconnects if nothing is left.
+      sa_log(ctx, sa, "peer does not know CHILD_SA " + hex_spi(old_spi_in_) +
+                          " (CHILD_SA_NOT_FOUND): removing it");
+      uninstall_child(ctx, sa, *old);
+      sa.children.erase(sa.children.begin() + (old - sa.children.data()));
+      if (sa.children.empty())
+        sa.children_deleted_by_peer = true;
+      else
+        sa.fill_at = ctx.now;
+      return TaskStatus::done;
+    }
     if (error->type == NotifyType::no_proposal_chosen) ctx.counters.no_proposal++;
     return give_up("peer answered " + name_of(error->type));
   }
@@ -155,7 +181,12 @@ TaskStatus ChildRekeyTask::process(EngineContext& ctx, IkeSa& sa, const TunnelCo
   }
   sa.child_up = false;  // the tunnel was connected all along
   old = child_by_in(sa, old_spi_in_);
-  if (old != nullptr) old->state = "rekeyed";
+  if (old == nullptr) {
+    // Deleted by the peer while we rekeyed it: the new one simply stays.
+    sa_log(ctx, sa, "the rekeyed CHILD_SA " + hex_spi(old_spi_in_) + " was deleted meanwhile");
+    return TaskStatus::done;
+  }
+  old->state = "rekeyed";
   sa.queue.push_front(std::make_unique<DeleteChildTask>(std::vector<uint32_t>{old_spi_in_}));
   for (const ChildSa& c : sa.children)
     if (c.rekey_of == old_spi_in_ && c.spi_in != new_spi_ && c.state != "redundant") {
@@ -165,22 +196,191 @@ TaskStatus ChildRekeyTask::process(EngineContext& ctx, IkeSa& sa, const TunnelCo
   return TaskStatus::done;
 }
 
+namespace {
+
+// If a new CHILD_SA for a pair fails, its pair is tried again this much later.
+std::chrono::milliseconds pair_retry(const EngineContext& ctx) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(ctx.settings.failed_retry_interval);
+}
+
+void forget_pending(IkeSa& sa, const SpdPair& pair) {
+  std::erase(sa.pairs_pending, pair);
+}
+
+void retry_pair_later(EngineContext& ctx, IkeSa& sa, const SpdPair& pair) {
+  std::erase_if(sa.pair_retry_at, [&](const auto& e) { return e.first == pair; });
+  sa.pair_retry_at.emplace_back(pair, ctx.now + pair_retry(ctx));
+  sa.fill_at = std::min(sa.fill_at, ctx.now + pair_retry(ctx));
+}
+
+// A new CHILD_SA requested by the peer (CREATE_CHILD_SA without REKEY_SA).
+std::vector<Payload> respond_child_create(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config,
+                                          const Message& request) {
+  const SaPayload* sa_payload = request.find<SaPayload>();
+  const NoncePayload* nonce = request.find<NoncePayload>();
+  const TsPayload* tsi = request.find_ts(PayloadType::tsi);
+  const TsPayload* tsr = request.find_ts(PayloadType::tsr);
+  if (sa_payload == nullptr || !nonce_ok(nonce) || tsi == nullptr || tsr == nullptr)
+    return {notify(NotifyType::invalid_syntax)};
+  sa_log(ctx, sa, "peer requests a new CHILD_SA for " + describe(tsr->selectors) + " === " +
+                      describe(tsi->selectors));
+  auto selected = select_esp_proposal(*sa_payload, config.ipsec, true);
+  if (!selected) {
+    ctx.counters.no_proposal++;
+    sa_log(ctx, sa, "received proposals unacceptable: " + selected.error());
+    sa_log(ctx, sa, "no acceptable proposal found, sending NO_PROPOSAL_CHOSEN");
+    return {notify(NotifyType::no_proposal_chosen)};
+  }
+  ChildSa child;
+  std::string why;
+  if (!narrow_request(request, config, child, &why)) {
+    sa_log(ctx, sa, "traffic selectors unacceptable: " + why + ", sending TS_UNACCEPTABLE");
+    return {notify(NotifyType::ts_unacceptable)};
+  }
+  std::unique_ptr<DiffieHellman> dh;
+  SecretBytes shared;
+  if (selected->suite.pfs != DhGroup::none) {
+    const KePayload* ke = request.find<KePayload>();
+    const DhGroup group = selected->suite.pfs;
+    if (ke == nullptr || ke->dh_group != static_cast<uint16_t>(group)) {
+      auto g = static_cast<uint16_t>(group);
+      sa_log(ctx, sa, "KE of the wrong group, requesting " + transform_name(dh_transform(group)));
+      return {notify(NotifyType::invalid_ke_payload,
+                     Bytes{static_cast<uint8_t>(g >> 8), static_cast<uint8_t>(g)})};
+    }
+    dh = make_diffie_hellman(group);
+    auto secret = dh->shared_secret(ke->data);
+    if (!secret) return {notify(NotifyType::invalid_syntax)};
+    shared = std::move(*secret);
+  }
+  Bytes nr = random_nonce(ctx.random);
+  child.spi_in = ctx.installer.allocate_spi();
+  child.spi_out = selected->peer_spi;
+  child.suite = selected->suite;
+  child.lowest_nonce = lowest(nonce->data, nr);
+  sa_log(ctx, sa, "selected proposal: ESP:" + describe(child.suite));
+  ChildKeys keys = derive_child_keys(child.suite, sa.suite.prf, sa.keys->sk_d, nonce->data, nr, shared);
+  set_lifetimes(ctx, child, config);
+  Proposal accepted = selected->accepted;
+  accepted.spi = spi_bytes(child.spi_in);
+  std::vector<Payload> out;
+  out.push_back(SaPayload{{accepted}});
+  out.push_back(NoncePayload{nr});
+  if (dh) {
+    KePayload ke;
+    ke.dh_group = static_cast<uint16_t>(selected->suite.pfs);
+    ke.data.assign(dh->public_value().begin(), dh->public_value().end());
+    out.push_back(std::move(ke));
+  }
+  out.push_back(TsPayload{PayloadType::tsi, child.remote_ts});
+  out.push_back(TsPayload{PayloadType::tsr, child.local_ts});
+  if (!install_child(ctx, sa, config, std::move(child), keys, false)) {
+    sa.failure.reset();  // this CHILD_SA only: the IKE SA and the others stay
+    return {notify(NotifyType::temporary_failure)};
+  }
+  // The tunnel is connected already (IKE_AUTH made its first CHILD_SA).
+  sa.child_up = false;
+  return out;
+}
+
+}  // namespace
+
+std::vector<Payload> ChildCreateTask::build(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config) {
+  new_spi_ = ctx.installer.allocate_spi();
+  ni_ = random_nonce(ctx.random);
+  const bool pfs = config.ipsec.pfs != DhGroup::none;
+  sa_log(ctx, sa, "creating CHILD_SA for " + pair_.str() +
+                      (pfs ? " (PFS " + transform_name(dh_transform(config.ipsec.pfs)) + ")" : ""));
+  std::vector<Payload> out;
+  out.push_back(esp_sa_offer(config.ipsec, new_spi_, true));
+  out.push_back(NoncePayload{ni_});
+  if (pfs) {
+    dh_ = make_diffie_hellman(config.ipsec.pfs);
+    KePayload ke;
+    ke.dh_group = static_cast<uint16_t>(config.ipsec.pfs);
+    ke.data.assign(dh_->public_value().begin(), dh_->public_value().end());
+    out.push_back(std::move(ke));
+  }
+  out.push_back(TsPayload{PayloadType::tsi, selectors_of({pair_.local})});
+  out.push_back(TsPayload{PayloadType::tsr, selectors_of({pair_.peer})});
+  return out;
+}
+
+TaskStatus ChildCreateTask::process(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config,
+                                    const Message& response, ByteView) {
+  forget_pending(sa, pair_);
+  // Phase 2 of this pair failed; the tunnel stays connected on its other
+  // CHILD_SAs (docs/ike.md: the status does not change, the log says why).
+  auto give_up = [&](const std::string& why) {
+    sa_log(ctx, sa, "CHILD_SA for " + pair_.str() + " failed (phase 2): " + why + "; retrying in " +
+                        std::to_string(ctx.settings.failed_retry_interval.count()) + " s");
+    retry_pair_later(ctx, sa, pair_);
+    return TaskStatus::done;
+  };
+  if (const NotifyPayload* error = first_error(response)) {
+    if (error->type == NotifyType::no_proposal_chosen) ctx.counters.no_proposal++;
+    return give_up("peer answered " + name_of(error->type));
+  }
+  const SaPayload* sa_payload = response.find<SaPayload>();
+  const NoncePayload* nonce = response.find<NoncePayload>();
+  const TsPayload* tsi = response.find_ts(PayloadType::tsi);
+  const TsPayload* tsr = response.find_ts(PayloadType::tsr);
+  if (sa_payload == nullptr || !nonce_ok(nonce) || tsi == nullptr || tsr == nullptr ||
+      sa_payload->proposals.size() != 1)
+    return give_up("answer lacks SA, nonce, TSi or TSr");
+  auto selected = select_esp_proposal(*sa_payload, config.ipsec, true);
+  if (!selected) return give_up("peer chose a proposal we did not offer: " + selected.error());
+  SecretBytes shared;
+  if (selected->suite.pfs != DhGroup::none) {
+    const KePayload* ke = response.find<KePayload>();
+    if (ke == nullptr || !dh_ || ke->dh_group != static_cast<uint16_t>(selected->suite.pfs))
+      return give_up("answer lacks the PFS KE");
+    auto secret = dh_->shared_secret(ke->data);
+    if (!secret) return give_up("peer's KE is invalid");
+    shared = std::move(*secret);
+  }
+  ChildSa child;
+  // The responder may only narrow the pair we offered.
+  child.local_ts = narrow(tsi->selectors, {pair_.local});
+  child.remote_ts = narrow(tsr->selectors, {pair_.peer});
+  if (child.local_ts.empty() || child.remote_ts.empty())
+    return give_up("peer answered selectors outside the pair: " + describe(tsi->selectors) +
+                   " === " + describe(tsr->selectors));
+  child.spi_in = new_spi_;
+  child.spi_out = selected->peer_spi;
+  child.suite = selected->suite;
+  child.lowest_nonce = lowest(ni_, nonce->data);
+  sa_log(ctx, sa, "selected proposal: ESP:" + describe(child.suite));
+  ChildKeys keys = derive_child_keys(child.suite, sa.suite.prf, sa.keys->sk_d, ni_, nonce->data, shared);
+  set_lifetimes(ctx, child, config);
+  if (!install_child(ctx, sa, config, std::move(child), keys, true)) {
+    sa.failure.reset();  // this pair only
+    return give_up("the dataplane refused the new SAs");
+  }
+  sa.child_up = false;  // the tunnel is connected already
+  return TaskStatus::done;
+}
+
 std::vector<Payload> respond_child_rekey(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config,
                                          const Message& request) {
   const NotifyPayload* rekey = request.find_notify(NotifyType::rekey_sa);
-  if (rekey == nullptr || rekey->protocol != ProtocolId::esp || rekey->spi.size() != 4) {
-    sa_log(ctx, sa, "peer asked for another CHILD_SA: one per tunnel, sending NO_ADDITIONAL_SAS");
-    return {notify(NotifyType::no_additional_sas)};
-  }
+  if (rekey == nullptr) return respond_child_create(ctx, sa, config, request);
+  if (rekey->protocol != ProtocolId::esp || rekey->spi.size() != 4)
+    return {notify(NotifyType::invalid_syntax)};
   const uint32_t old_out = spi_value(rekey->spi);
   auto old = std::find_if(sa.children.begin(), sa.children.end(),
                           [&](const ChildSa& c) { return c.spi_out == old_out; });
   if (old == sa.children.end()) {
-    sa_log(ctx, sa, "CHILD_SA " + hex_spi(old_out) + " to rekey not found");
+    sa_log(ctx, sa, "CHILD_SA " + hex_spi(old_out) + " to rekey not found, sending CHILD_SA_NOT_FOUND");
     NotifyPayload n = notify(NotifyType::child_sa_not_found);
     n.protocol = ProtocolId::esp;
     n.spi = rekey->spi;
     return {n};
+  }
+  if (old->state == "deleting") {
+    // RFC 7296 §2.25.1: we are closing it; the peer learns from our Delete.
+    sa_log(ctx, sa, "CHILD_SA " + hex_spi(old_out) + " to rekey is being deleted, sending TEMPORARY_FAILURE");
+    return {notify(NotifyType::temporary_failure)};
   }
   const uint32_t old_in = old->spi_in;
   sa_log(ctx, sa, "peer rekeys CHILD_SA with SPIs " + hex_spi(old_in) + "_i " + hex_spi(old_out) + "_o");

@@ -37,8 +37,35 @@ class ChildRekeyTask final : public Task {
   std::unique_ptr<DiffieHellman> dh_;
 };
 
-// The responder's answer to CREATE_CHILD_SA with N(REKEY_SA) for ESP.
-// Other CREATE_CHILD_SA requests (a second CHILD_SA) get NO_ADDITIONAL_SAS.
+// A new CHILD_SA for one SPD pair no CHILD_SA serves yet (after IKE_AUTH's,
+// or after the peer deleted the one that served it):
+//
+//   HDR, SK { SA, Ni, [KEi,] TSi, TSr }  -->
+//                    <--  HDR, SK { SA, Nr, [KEr,] TSi, TSr }
+//
+// A failure (error notify, selectors outside the pair) costs only this
+// pair: it is logged as a phase 2 failure and retried after
+// failed_retry_interval; the IKE SA and the other CHILD_SAs stay.
+class ChildCreateTask final : public Task {
+ public:
+  explicit ChildCreateTask(SpdPair pair) : pair_(pair) {}
+  ExchangeType exchange() const override { return ExchangeType::create_child_sa; }
+  std::vector<Payload> build(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config) override;
+  TaskStatus process(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config,
+                     const Message& response, ByteView raw) override;
+
+ private:
+  SpdPair pair_;
+  uint32_t new_spi_ = 0;
+  Bytes ni_;
+  std::unique_ptr<DiffieHellman> dh_;
+};
+
+// The responder's answer to CREATE_CHILD_SA for ESP: with N(REKEY_SA) a
+// rekey of that CHILD_SA (CHILD_SA_NOT_FOUND when we have no such child,
+// TEMPORARY_FAILURE while we are deleting it, RFC 7296 §2.25); without, a
+// new CHILD_SA narrowed to the tunnel's SPD pairs (TS_UNACCEPTABLE when
+// none matches, NO_PROPOSAL_CHOSEN on a suite mismatch).
 std::vector<Payload> respond_child_rekey(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config,
                                          const Message& request);
 

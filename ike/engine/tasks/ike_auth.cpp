@@ -62,7 +62,8 @@ std::vector<Payload> IkeAuthTask::build(EngineContext& ctx, IkeSa& sa, const Tun
   out.push_back(idi);
   out.push_back(our_auth(sa, config, idi));
   out.push_back(notify(NotifyType::initial_contact));
-  for (Payload& p : child_offer(ctx, sa, config, false)) out.push_back(std::move(p));
+  for (Payload& p : child_offer(ctx, sa, config, false, initial_pairs(sa, config)))
+    out.push_back(std::move(p));
   sa_log(ctx, sa, "authentication of '" + describe(idi) + "' (myself) with pre-shared key");
   return out;
 }

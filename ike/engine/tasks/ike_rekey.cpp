@@ -68,6 +68,10 @@ std::unique_ptr<IkeSa> successor(EngineContext& ctx, IkeSa& old, const TunnelCon
   sa->last_received = ctx.now;
   sa->last_keepalive = old.last_keepalive;
   sa->rekey_at = ike_rekey_time(ctx, config);
+  sa->expire_at = ctx.now + std::chrono::seconds(config.ike.lifetime_s);
+  // The CHILD_SAs moved over; pairs still uncovered are looked at again.
+  sa->fill_at = ctx.now;
+  sa->pair_retry_at = old.pair_retry_at;
   sa_log(ctx, old, "IKE_SA rekeyed: " + describe_spis(old) + " -> " + describe_spis(*sa) + " (" +
                        describe(suite) + ")");
   return sa;

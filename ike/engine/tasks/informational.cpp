@@ -47,6 +47,10 @@ std::vector<Payload> DeleteChildTask::build(EngineContext& ctx, IkeSa& sa, const
   d.protocol = ProtocolId::esp;
   d.spi_size = 4;
   std::string list;
+  // A rekey of these the peer sends meanwhile gets TEMPORARY_FAILURE.
+  for (ChildSa& c : sa.children)
+    if (c.state == "installed" && std::find(spis_in_.begin(), spis_in_.end(), c.spi_in) != spis_in_.end())
+      c.state = "deleting";
   for (uint32_t spi : spis_in_) {
     d.spis.push_back(spi_bytes(spi));
     list += " " + std::to_string(spi);
@@ -104,9 +108,15 @@ std::vector<Payload> respond_informational(EngineContext& ctx, IkeSa& sa,
           install_pending_outbound(ctx, sa, *config, c);
       it = std::find_if(sa.children.begin(), sa.children.end(),
                         [&](const ChildSa& c) { return c.spi_in == old_in; });
+      const bool replaced = it->state == "rekeyed";
       retire_child(ctx, sa, *it);
       sa.children.erase(it);
-      if (sa.children.empty()) sa.children_deleted_by_peer = true;
+      if (sa.children.empty())
+        sa.children_deleted_by_peer = true;
+      else if (!replaced)
+        // Pairs only it served are negotiated again (start tunnels) after
+        // the usual retry delay.
+        sa.fill_at = std::min(sa.fill_at, ctx.now + ctx.settings.retransmit_timeout);
     }
   }
   if (!ours.spis.empty()) out.push_back(ours);
