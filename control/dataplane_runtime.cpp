@@ -110,7 +110,7 @@ class PairSlots {
       it = slots_.erase(it);
     }
     // Keep handing out the lowest free slots first.
-    std::sort(free_.begin(), free_.end(), std::greater<>());
+    if (!gone.empty()) std::sort(free_.begin(), free_.end(), std::greater<>());
     return gone;
   }
 
