@@ -32,6 +32,7 @@ Json child_json(const ike::ChildSaStatus& c) {
               {"algorithms", c.algorithms},
               {"local_ts", c.local_ts},
               {"remote_ts", c.remote_ts},
+              {"pairs", c.pairs},
               {"udp_encap", c.udp_encap},
               {"established_s", c.established_s},
               {"rekey_in_s", c.rekey_in_s},

@@ -229,6 +229,7 @@ std::optional<TunnelIkeStatus> IkeEngine::status(const std::string& tunnel_id,
     cs.algorithms = describe(child.suite);
     for (const Cidr& cidr : cidrs_of(child.local_ts)) cs.local_ts.push_back(cidr.str());
     for (const Cidr& cidr : cidrs_of(child.remote_ts)) cs.remote_ts.push_back(cidr.str());
+    for (const SpdPair& pair : child.pairs) cs.pairs.push_back(pair.str());
     cs.udp_encap = child.udp_encap;
     cs.established_s = seconds_between(child.installed_at, now);
     cs.rekey_in_s = seconds_between(now, child.rekey_at);

@@ -59,6 +59,8 @@ struct ChildSaStatus {
   std::string algorithms;  // e.g. "AES_CBC_128/HMAC_SHA1_96/MODP_1024" (PFS group if any)
   std::vector<std::string> local_ts;
   std::vector<std::string> remote_ts;
+  // The tunnel's SPD pairs it carries ("10.1.0.0/24 === 172.16.0.0/24").
+  std::vector<std::string> pairs;
   bool udp_encap = false;
   int64_t established_s = 0;  // seconds since installed
   int64_t rekey_in_s = 0;     // seconds until the rekey starts

@@ -116,6 +116,8 @@ TEST(EngineChildren, OneChildPerPairEachWithExactlyItsSelectors) {
   EXPECT_EQ(status->children[1].local_ts, std::vector<std::string>{"10.2.0.0/24"});
   EXPECT_EQ(status->children[1].remote_ts, std::vector<std::string>{"172.16.1.0/24"});
   EXPECT_EQ(status->children[1].spi_out, a2->spi);
+  EXPECT_EQ(status->children[0].pairs, std::vector<std::string>{"10.1.0.0/24 === 172.16.0.0/24"});
+  EXPECT_EQ(status->children[1].pairs, std::vector<std::string>{"10.2.0.0/24 === 172.16.1.0/24"});
   EXPECT_GT(status->children[1].rekey_in_s, 0);
   // Nothing more to negotiate.
   t.pair.advance(std::chrono::seconds(30));
