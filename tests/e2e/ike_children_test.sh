@@ -134,6 +134,22 @@ logs_have "creating CHILD_SA for" || fail "vpngw initiates: no CREATE_CHILD_SA f
 ping_each "vpngw initiates"
 echo "vpngw initiates: two CHILD_SAs, one per pair, SPIs agree, ping through each"
 rekey_under_ping "vpngw initiates"
+# charon deletes pair 2's CHILD_SA: vpngw drops just that one, keeps pair 1
+# and the IKE SA up, and (start tunnel) negotiates pair 2 again after its
+# retry delay. (Pair 1's CHILD_SA rekeys every ~12 s: its SPI may change.)
+ike_spi=$(json_get 'j["ike_sa"]["spi_i"] + j["ike_sa"]["spi_r"]' <"$E2E_DIR/status.json")
+swan --terminate --child "$TID-p2" --timeout 10 >"$SW/terminate.out" 2>&1 \
+  || fail "charon could not delete $TID-p2: $(tail -5 "$SW/terminate.out")"
+logs_have "received DELETE for ESP CHILD_SA" || fail "vpngw initiates: the peer's Delete of one child is not in the log"
+[ "$(ctl --json tunnel show t | json_get 'j["connection_status"]')" = connected ] \
+  || fail "vpngw initiates: the tunnel left connected when one of two children was deleted"
+sleep 1
+check_children "vpngw initiates, after charon deleted one child"
+[ "$(json_get 'j["ike_sa"]["spi_i"] + j["ike_sa"]["spi_r"]' <"$E2E_DIR/status.json")" = "$ike_spi" ] \
+  || fail "vpngw initiates: the IKE SA changed when charon deleted one child"
+logs_have "peer deleted the CHILD_SA" && fail "vpngw initiates: the Delete of one child was taken for the last one"
+ping_each "vpngw initiates, after charon deleted one child"
+echo "vpngw initiates: charon deleted one child; the IKE SA and the other child stayed, the pair came back"
 end_case
 
 # --- charon initiates both children; vpngw responds.
