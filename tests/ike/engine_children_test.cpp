@@ -372,6 +372,55 @@ TEST(EngineChildren, RekeyOfAChildWeJustDeletedIsChildSaNotFound) {
   EXPECT_EQ(t.pair.a.observer.last(), ConnectionStatus::connected);
 }
 
+TEST(EngineChildren, BothEndsCreatingOnePairKeepOneChild) {
+  // b (trap) loses pair 2's CHILD_SA and tells a; a (start) creates it again
+  // after its retry delay while b's traffic for the pair makes b create it
+  // too: the requests cross. Both ends then hold two CHILD_SAs for the pair;
+  // the one from the exchange with the lowest nonce is deleted by its
+  // creator, the pair's outbound SA on each side is the survivor's, and it
+  // was never left without one.
+  TwoPairs t;
+  t.b.start = StartAction::trap;
+  t.up();
+  auto bs = t.pair.b.engine.status(kTunnel, t.pair.now);
+  t.pair.b.engine.on_sa_expired(kTunnel, bs->children[1].spi_in, true, true, t.pair.now);
+  t.pair.pump();
+  ASSERT_EQ(t.a_out(kPair2), nullptr);
+  const int gaps_a = t.pair.a.installer.outbound_gaps;
+  const int gaps_b = t.pair.b.installer.outbound_gaps;
+  t.pair.advance(std::chrono::seconds(2));
+  t.pair.a.engine.tick(t.pair.now);
+  ASSERT_EQ(t.pair.a.sender.out.size(), 1u);  // a: CREATE_CHILD_SA for pair 2, held
+  t.pair.b.engine.on_acquire(kTunnel, mirror(kPair2), t.pair.now);
+  ASSERT_EQ(t.pair.b.sender.out.size(), 1u);  // b: the same, held
+  t.pair.pump();
+  t.pair.tick();
+  t.pair.pump();
+  EXPECT_TRUE(t.pair.a.observer.logged("and has the lowest nonce"));
+  EXPECT_TRUE(t.pair.b.observer.logged("and has the lowest nonce"));
+  EXPECT_EQ(count_logged(t.pair.a.observer, "and has the lowest nonce: deleting it") +
+                count_logged(t.pair.b.observer, "and has the lowest nonce: deleting it"),
+            1u);
+  EXPECT_EQ(t.children(t.pair.a), 2u);
+  EXPECT_EQ(t.children(t.pair.b), 2u);
+  ASSERT_NE(t.a_out(kPair2), nullptr);
+  ASSERT_NE(t.b_out(kPair2), nullptr);
+  // Each side sends on the survivor, which the other side receives on.
+  EXPECT_EQ(t.pair.b.installer.inbound.count(t.a_out(kPair2)->spi), 1u);
+  EXPECT_EQ(t.pair.a.installer.inbound.count(t.b_out(kPair2)->spi), 1u);
+  auto as = t.pair.a.engine.status(kTunnel, t.pair.now);
+  for (const auto& c : as->children)
+    if (c.local_ts == std::vector<std::string>{"10.2.0.0/24"}) {
+      EXPECT_EQ(c.spi_out, t.a_out(kPair2)->spi);
+    }
+  EXPECT_EQ(t.pair.a.installer.outbound_gaps, gaps_a);
+  EXPECT_EQ(t.pair.b.installer.outbound_gaps, gaps_b);
+  t.pair.advance(std::chrono::seconds(4));
+  t.pair.tick();
+  EXPECT_EQ(t.pair.a.installer.inbound.size(), 2u);
+  EXPECT_EQ(t.pair.b.installer.inbound.size(), 2u);
+}
+
 TEST(EngineChildren, IkeSaPastItsHardLifetimeIsClosedAndReconnects) {
   // Rekeys at 1.5 x the lifetime never come before it ends.
   EngineSettings s;

@@ -131,6 +131,10 @@ bool child_response(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config,
   child.spi_in = sa.child_spi_offered;
   child.spi_out = selected->peer_spi;
   child.suite = selected->suite;
+  {
+    Bytes ni(nonce_i.begin(), nonce_i.end()), nr(nonce_r.begin(), nonce_r.end());
+    child.lowest_nonce = ni < nr ? ni : nr;
+  }
   sa_log(ctx, sa, "selected proposal: ESP:" + describe(child.suite));
   ChildKeys keys =
       derive_child_keys(child.suite, sa.suite.prf, sa.keys->sk_d, nonce_i, nonce_r, pfs_secret);
@@ -172,6 +176,10 @@ std::vector<Payload> child_respond(EngineContext& ctx, IkeSa& sa, const TunnelCo
   child.spi_in = ctx.installer.allocate_spi();
   child.spi_out = selected->peer_spi;
   child.suite = selected->suite;
+  {
+    Bytes ni(nonce_i.begin(), nonce_i.end()), nr(nonce_r.begin(), nonce_r.end());
+    child.lowest_nonce = ni < nr ? ni : nr;
+  }
   sa_log(ctx, sa, "selected proposal: ESP:" + describe(child.suite));
   ChildKeys keys =
       derive_child_keys(child.suite, sa.suite.prf, sa.keys->sk_d, nonce_i, nonce_r, pfs_secret);

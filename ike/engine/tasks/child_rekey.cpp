@@ -213,6 +213,49 @@ void retry_pair_later(EngineContext& ctx, IkeSa& sa, const SpdPair& pair) {
   sa.fill_at = std::min(sa.fill_at, ctx.now + pair_retry(ctx));
 }
 
+// Whether an installed CHILD_SA already serves exactly the pairs these
+// selectors serve: a new one for them only registers its outbound SA.
+bool duplicates_installed(const IkeSa& sa, const TunnelConfig& config, const ChildSa& child) {
+  const std::vector<SpdPair> pairs = pairs_served(child.local_ts, child.remote_ts, config.pairs);
+  for (const ChildSa& c : sa.children)
+    if (c.state == "installed" && c.pairs == pairs) return true;
+  return false;
+}
+
+// Two CHILD_SAs for the same pairs, made by CREATE_CHILD_SAs of both ends
+// at once (both saw the pairs uncovered), or a new one for pairs an
+// installed one serves: as with rekey collisions (RFC 7296 §2.8.1) the one
+// whose exchange had the lowest nonce is redundant and its creator deletes
+// it; both ends compute the same. The fresh one's outbound SA was only
+// registered (duplicates_installed): it is switched to only if it survives,
+// so the pairs' slots always hold a live SA and no sequence counter restarts.
+void resolve_duplicate(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config, uint32_t fresh_in) {
+  ChildSa* fresh = child_by_in(sa, fresh_in);
+  if (fresh == nullptr) return;
+  ChildSa* other = nullptr;
+  for (ChildSa& c : sa.children)
+    if (c.spi_in != fresh_in && c.state == "installed" && c.pairs == fresh->pairs) other = &c;
+  if (other == nullptr) {
+    install_pending_outbound(ctx, sa, config, *fresh);
+    return;
+  }
+  ChildSa& redundant = fresh->lowest_nonce < other->lowest_nonce ? *fresh : *other;
+  ChildSa& survivor = &redundant == fresh ? *other : *fresh;
+  if (&survivor == fresh)
+    install_pending_outbound(ctx, sa, config, *fresh);
+  else
+    fresh->pending_outbound.reset();  // never switched to
+  redundant.state = "redundant";
+  const std::string what = "CHILD_SA " + hex_spi(redundant.spi_in) + " duplicates " +
+                           hex_spi(survivor.spi_in) + " and has the lowest nonce: ";
+  if (redundant.keys_initiator) {
+    sa_log(ctx, sa, what + "deleting it");
+    sa.queue.push_back(std::make_unique<DeleteChildTask>(std::vector<uint32_t>{redundant.spi_in}));
+  } else {
+    sa_log(ctx, sa, what + "the peer deletes it");
+  }
+}
+
 // A new CHILD_SA requested by the peer (CREATE_CHILD_SA without REKEY_SA).
 std::vector<Payload> respond_child_create(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config,
                                           const Message& request) {
@@ -274,12 +317,14 @@ std::vector<Payload> respond_child_create(EngineContext& ctx, IkeSa& sa, const T
   }
   out.push_back(TsPayload{PayloadType::tsi, child.remote_ts});
   out.push_back(TsPayload{PayloadType::tsr, child.local_ts});
-  if (!install_child(ctx, sa, config, std::move(child), keys, false)) {
+  const bool duplicate = duplicates_installed(sa, config, child);
+  if (!install_child(ctx, sa, config, std::move(child), keys, false, !duplicate)) {
     sa.failure.reset();  // this CHILD_SA only: the IKE SA and the others stay
     return {notify(NotifyType::temporary_failure)};
   }
   // The tunnel is connected already (IKE_AUTH made its first CHILD_SA).
   sa.child_up = false;
+  resolve_duplicate(ctx, sa, config, sa.children.back().spi_in);
   return out;
 }
 
@@ -353,11 +398,13 @@ TaskStatus ChildCreateTask::process(EngineContext& ctx, IkeSa& sa, const TunnelC
   sa_log(ctx, sa, "selected proposal: ESP:" + describe(child.suite));
   ChildKeys keys = derive_child_keys(child.suite, sa.suite.prf, sa.keys->sk_d, ni_, nonce->data, shared);
   set_lifetimes(ctx, child, config);
-  if (!install_child(ctx, sa, config, std::move(child), keys, true)) {
+  const bool duplicate = duplicates_installed(sa, config, child);
+  if (!install_child(ctx, sa, config, std::move(child), keys, true, !duplicate)) {
     sa.failure.reset();  // this pair only
     return give_up("the dataplane refused the new SAs");
   }
   sa.child_up = false;  // the tunnel is connected already
+  resolve_duplicate(ctx, sa, config, new_spi_);
   return TaskStatus::done;
 }
 
