@@ -533,6 +533,18 @@ bool DataplaneRuntime::install_negotiated(const std::string& tunnel_id, const st
   }
   dp::SaParams p = params;
   p.sa_id = s_->next_sa_id++;
+  // The same outbound SA installed again (new outer addresses: a NATed peer
+  // moved) continues its sequence numbers: restarting them would have the
+  // peer's replay window drop everything. The skip covers numbers the owner
+  // may still draw from the old object before it sees the switch.
+  if (p.direction == dp::SaDirection::outbound && p.start_seq == 0)
+    if (auto it = s_->negotiated.find(negotiated_key(tunnel_id, p.direction, p.spi));
+        it != s_->negotiated.end() && it->second.object != nullptr && s_->usage_of(it->second) != nullptr) {
+      constexpr uint64_t kSeqSkip = 1u << 16;
+      const uint64_t used = it->second.object->seq.load(std::memory_order_relaxed);
+      const uint64_t limit = p.esn ? UINT64_MAX : UINT32_MAX;
+      p.start_seq = used < limit - kSeqSkip ? used + kSeqSkip : used;
+    }
   if (auto bad = dp::validate_sa_params(p)) {
     *error = bad->field + ": " + bad->message;
     return false;
