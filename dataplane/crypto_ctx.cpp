@@ -7,7 +7,7 @@ FinishedBurst CryptoQueue::finish() noexcept {
     good_[n_good_ + k] = bad_[k];
     why_[n_good_ + k] = bad_why_[k];
   }
-  return {good_.data(), why_.data(), n_good_, static_cast<uint16_t>(n_good_ + n_bad_)};
+  return {good_.data(), good_sas_.data(), why_.data(), n_good_, static_cast<uint16_t>(n_good_ + n_bad_)};
 }
 
 std::unique_ptr<CryptoCtx> CryptoCtx::create(const CryptoCtxOptions& options, std::string* error) {

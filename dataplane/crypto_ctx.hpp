@@ -54,11 +54,14 @@ struct alignas(64) CryptoOp {
 };
 static_assert(sizeof(CryptoOp) == 2 * 64, "two cache lines per packet in flight");
 
-// What one call finished: pkts[0, n_good) continue; pkts[n_good, n) are
+// What one call finished: pkts[0, n_good) continue, sas[i] naming each
+// one's SA (OutboundSa* or InboundSa*, by queue: a streaming caller no
+// longer knows which of its earlier packets these are); pkts[n_good, n) are
 // dropped, why[i] saying why. The arrays belong to the queue and stay valid
 // until its next call.
 struct FinishedBurst {
   rte_mbuf* const* pkts;
+  void* const* sas;
   const DropReason* why;
   uint16_t n_good;
   uint16_t n;
@@ -76,8 +79,9 @@ class CryptoQueue {
   uint32_t in_flight() const noexcept { return in_flight_; }
 
   // One stage call: begin(); then reserve() + fill jobs/ops + submit(), or
-  // flush(); then finish(). `done(CryptoOp&, bool completed)` finishes a
-  // packet and hands it to pass() or drop().
+  // flush(); then finish(). `bool done(CryptoOp&, bool completed,
+  // DropReason& why)` finishes a packet: true passes it on, false drops it
+  // for `why`. Packets refused before crypto go to drop() directly.
   void begin() noexcept {
     n_good_ = 0;
     n_bad_ = 0;
@@ -111,7 +115,11 @@ class CryptoQueue {
       if (completed == 0 && imb_get_errno(mgr()) != 0) [[unlikely]] {
         // The checked submit validates the whole burst before queueing any
         // of it: nothing is in flight, every packet fails.
-        for (uint32_t k = 0; k < n; ++k) done(op(k), false);
+        for (uint32_t k = 0; k < n; ++k) {
+          DropReason why = DropReason::crypto_error;
+          if (done(op(k), false, why)) [[unlikely]] why = DropReason::crypto_error;
+          drop(op(k).pkt, why);
+        }
         return;
       }
     } else {
@@ -128,7 +136,6 @@ class CryptoQueue {
     if (in_flight_ != 0) complete(flush_oldest(in_flight_), done);
   }
 
-  void pass(rte_mbuf* m) noexcept { good_[n_good_++] = m; }
   void drop(rte_mbuf* m, DropReason why) noexcept {
     bad_[n_bad_] = m;
     bad_why_[n_bad_++] = why;
@@ -154,10 +161,24 @@ class CryptoQueue {
 
   template <class Done>
   void complete(Completed c, Done& done) noexcept {
+    // Counts in registers, stored once: a member updated per packet would
+    // chain every iteration through a store and a reload.
+    uint16_t good = n_good_;
+    uint16_t bad = n_bad_;
     for (uint32_t k = 0; k < c.n; ++k) {
       IMB_JOB* job = c.jobs[k];
-      done(*static_cast<CryptoOp*>(job->user_data), job->status == IMB_STATUS_COMPLETED);
+      CryptoOp& op = *static_cast<CryptoOp*>(job->user_data);
+      DropReason why{};
+      if (done(op, job->status == IMB_STATUS_COMPLETED, why)) [[likely]] {
+        good_[good] = op.pkt;
+        good_sas_[good++] = op.sa;
+      } else {
+        bad_[bad] = op.pkt;
+        bad_why_[bad++] = why;
+      }
     }
+    n_good_ = good;
+    n_bad_ = bad;
     in_flight_ -= c.n;
   }
 
@@ -170,6 +191,7 @@ class CryptoQueue {
   std::array<IMB_JOB*, kMaxBurst> jobs_{};
   std::array<IMB_JOB*, kMaxInFlight> done_jobs_{};
   std::array<rte_mbuf*, kOutCap> good_{};
+  std::array<void*, kOutCap> good_sas_{};
   std::array<DropReason, kOutCap> why_{};
   std::array<rte_mbuf*, kOutCap> bad_{};
   std::array<DropReason, kOutCap> bad_why_{};

@@ -63,17 +63,11 @@ uint16_t check_plaintext(const InboundSa& sa, const uint8_t* plain, uint32_t pay
 
 // Finishes one inbound job: verify, advance the window, check, strip.
 struct DecapDone {
-  CryptoQueue& queue;
-
-  void operator()(CryptoOp& op, bool completed) const noexcept {
+  bool operator()(CryptoOp& op, bool completed, DropReason& why) const noexcept {
     InboundSa& sa = *static_cast<InboundSa*>(op.sa);
-    DropReason why{};
-    if (finish(op, sa, completed, why)) [[likely]] {
-      queue.pass(op.pkt);
-    } else {
-      sa.usage.drop(why);
-      queue.drop(op.pkt, why);
-    }
+    if (finish(op, sa, completed, why)) [[likely]] return true;
+    sa.usage.drop(why);
+    return false;
   }
 
   static bool finish(CryptoOp& op, InboundSa& sa, bool completed, DropReason& why) noexcept {
@@ -238,7 +232,7 @@ FinishedBurst esp_decap_submit(CryptoCtx& ctx, rte_mbuf* const* pkts, InboundSa*
                                uint16_t n) noexcept {
   assert(n <= kMaxBurst);
   CryptoQueue& q = ctx.inbound();
-  const DecapDone done{q};
+  const DecapDone done{};
   q.begin();
   decap_into_queue(q, pkts, sas, n, done);
   return q.finish();
@@ -246,7 +240,7 @@ FinishedBurst esp_decap_submit(CryptoCtx& ctx, rte_mbuf* const* pkts, InboundSa*
 
 FinishedBurst esp_decap_flush(CryptoCtx& ctx) noexcept {
   CryptoQueue& q = ctx.inbound();
-  const DecapDone done{q};
+  const DecapDone done{};
   q.begin();
   q.flush(done);
   return q.finish();
@@ -256,7 +250,7 @@ uint16_t esp_decap_burst(CryptoCtx& ctx, rte_mbuf** pkts, InboundSa* const* sas,
                          DropReason* why) noexcept {
   CryptoQueue& q = ctx.inbound();
   assert(q.in_flight() == 0);
-  const DecapDone done{q};
+  const DecapDone done{};
   return run_in_chunks(pkts, n, why, [&](uint16_t off, uint16_t len) noexcept {
     q.begin();
     decap_into_queue(q, pkts + off, sas + off, len, done);

@@ -22,14 +22,11 @@ uint16_t fold_checksum(uint32_t sum) noexcept {
 
 // Finishes one outbound job: the packet is ready unless IPsec-MB failed it.
 struct EncapDone {
-  CryptoQueue& queue;
-  void operator()(CryptoOp& op, bool completed) const noexcept {
-    if (completed) [[likely]] {
-      queue.pass(op.pkt);
-      return;
-    }
+  bool operator()(CryptoOp& op, bool completed, DropReason& why) const noexcept {
+    if (completed) [[likely]] return true;
     static_cast<OutboundSa*>(op.sa)->usage.drop(DropReason::crypto_error);
-    queue.drop(op.pkt, DropReason::crypto_error);
+    why = DropReason::crypto_error;
+    return false;
   }
 };
 
@@ -179,7 +176,7 @@ FinishedBurst esp_encap_submit(CryptoCtx& ctx, rte_mbuf* const* pkts, OutboundSa
                                uint16_t n) noexcept {
   assert(n <= kMaxBurst);
   CryptoQueue& q = ctx.outbound();
-  const EncapDone done{q};
+  const EncapDone done{};
   q.begin();
   encap_into_queue(ctx, pkts, sas, n, done);
   return q.finish();
@@ -187,7 +184,7 @@ FinishedBurst esp_encap_submit(CryptoCtx& ctx, rte_mbuf* const* pkts, OutboundSa
 
 FinishedBurst esp_encap_flush(CryptoCtx& ctx) noexcept {
   CryptoQueue& q = ctx.outbound();
-  const EncapDone done{q};
+  const EncapDone done{};
   q.begin();
   q.flush(done);
   return q.finish();
@@ -197,7 +194,7 @@ uint16_t esp_encap_burst(CryptoCtx& ctx, rte_mbuf** pkts, OutboundSa* const* sas
                          DropReason* why) noexcept {
   CryptoQueue& q = ctx.outbound();
   assert(q.in_flight() == 0);
-  const EncapDone done{q};
+  const EncapDone done{};
   return run_in_chunks(pkts, n, why, [&](uint16_t off, uint16_t len) noexcept {
     q.begin();
     encap_into_queue(ctx, pkts + off, sas + off, len, done);

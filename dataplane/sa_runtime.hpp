@@ -195,6 +195,31 @@ class alignas(kCacheLine) InboundSa {
   bool selectors_match(uint32_t inner_src, uint32_t inner_dst) const noexcept;
 };
 
+// The lines of an SA every packet touches, prefetched when the SA is found
+// so that a burst spread over many SAs waits for their cache misses at once,
+// not one SA after the other (docs/performance.md, the scale cases): the
+// read-mostly header, the worker-written lines, and the first line of each
+// key IPsec-MB reads (cipher schedule or GCM key, HMAC pads).
+inline void prefetch_sa(const OutboundSa* sa) noexcept {
+  __builtin_prefetch(sa);
+  __builtin_prefetch(&sa->outer_template);
+  __builtin_prefetch(&sa->seq, 1);
+  __builtin_prefetch(&sa->keys);
+  __builtin_prefetch(&sa->keys.ipad);
+}
+inline void prefetch_sa(const InboundSa* sa) noexcept {
+  __builtin_prefetch(sa);
+  __builtin_prefetch(&sa->replay, 1);
+  __builtin_prefetch(&sa->usage, 1);
+  // Both key starts (GCM's, and CBC's decryption schedule): choosing would
+  // read the SA, a demand miss that serialises the burst's SAs again.
+  __builtin_prefetch(&sa->keys);
+  __builtin_prefetch(&sa->keys.aes.dec);
+  __builtin_prefetch(&sa->keys.ipad);
+  __builtin_prefetch(&sa->local);  // the selector check after decryption
+  __builtin_prefetch(&sa->peer);
+}
+
 // The packet path depends on these placements; a careless new field must
 // not push the hot fields apart or share the worker-written line.
 static_assert(offsetof(OutboundSa, seq) == 2 * kCacheLine);

@@ -22,6 +22,7 @@
 #include "dataplane/crypto_ctx.hpp"
 #include "dataplane/drop_reason.hpp"
 #include "dataplane/forward/acquire_flags.hpp"
+#include "dataplane/forward/flow_cache.hpp"
 #include "dataplane/forward/inner_ip.hpp"
 #include "dataplane/io/worker.hpp"
 #include "dataplane/lookup/published_table.hpp"
@@ -80,6 +81,7 @@ struct ForwardContext {
   ForwardCounters counters;
   // Set from the caps' clock rate on first use when left at 0.
   IcmpRateLimit icmp_limit;
+  OutboundFlowCache flow_cache;
 };
 
 // The hook to put in IoShared::hook for this worker's context. Every worker
@@ -90,6 +92,14 @@ io::ForwardHook make_forward_hook(ForwardContext& ctx);
 // whatever other workers handed to this one. Owns the packets.
 void forward_burst(ForwardContext& ctx, io::WorkerContext& worker, uint16_t port_index,
                    rte_mbuf** pkts, uint16_t n);
+
+// Finishes and sends every packet still in the worker's crypto queues.
+// The stages stream (jobs stay in IPsec-MB across bursts); the worker calls
+// this when a poll brought nothing and before it reports an RCU quiescent
+// state, and tests call it after forward_burst to see every packet out.
+void forward_flush(ForwardContext& ctx, io::WorkerContext& worker);
+// Packets in the worker's crypto queues.
+uint32_t forward_in_flight(const ForwardContext& ctx);
 
 // Forwards the packets other workers handed to this one; returns how many
 // were taken. forward_burst calls it too, but a worker that receives

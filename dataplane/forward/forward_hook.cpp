@@ -41,7 +41,26 @@ uint16_t poll_entry(void* ctx, io::WorkerContext& worker) {
   return forward_handoff(*static_cast<ForwardContext*>(ctx), worker);
 }
 
-io::ForwardHook make_forward_hook(ForwardContext& ctx) { return {&ctx, &hook_entry, &poll_entry}; }
+void flush_entry(void* ctx, io::WorkerContext& worker) {
+  forward_flush(*static_cast<ForwardContext*>(ctx), worker);
+}
+
+uint32_t in_flight_entry(const void* ctx) {
+  return forward_in_flight(*static_cast<const ForwardContext*>(ctx));
+}
+
+io::ForwardHook make_forward_hook(ForwardContext& ctx) {
+  return {&ctx, &hook_entry, &poll_entry, &flush_entry, &in_flight_entry};
+}
+
+void forward_flush(ForwardContext& ctx, io::WorkerContext& worker) {
+  flush_inbound(ctx, worker);
+  flush_outbound(ctx, worker);
+}
+
+uint32_t forward_in_flight(const ForwardContext& ctx) {
+  return ctx.crypto->outbound().in_flight() + ctx.crypto->inbound().in_flight();
+}
 
 void forward_burst(ForwardContext& ctx, io::WorkerContext& worker, uint16_t port_index,
                    rte_mbuf** pkts, uint16_t n) {

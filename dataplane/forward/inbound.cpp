@@ -93,7 +93,7 @@ void look_up(ForwardContext& ctx, io::WorkerContext& worker, InboundBurst& b) {
       hand_off(ctx, worker, kPublicPort, ref.owner(), m);
       continue;
     }
-    rte_prefetch0(ref.sa());
+    prefetch_sa(ref.sa());
     b.pkts[kept] = m;
     b.sas[kept] = ref.sa();
     ++kept;
@@ -130,33 +130,25 @@ uint32_t return_path_limit(ForwardContext& ctx, const rte_ipv4_hdr* ip, const In
   return max_inner_len(fixed, in.job.block_len, mtu);
 }
 
-// ESP decap; then, as a router: TTL (expired: ICMP time exceeded back
+// After ESP decap, as a router: TTL (expired: ICMP time exceeded back
 // through the tunnel), MSS clamp on SYNs; then Ethernet on and out of the
 // private port toward the inner destination (on-link) or the private next
-// hop.
-void decapsulate_and_send(ForwardContext& ctx, io::WorkerContext& worker, InboundBurst& b) {
-  std::array<DropReason, kStageBurst> why;
-  std::array<rte_mbuf*, kStageBurst> before;
-  std::copy_n(b.pkts.begin(), b.n, before.begin());
-  const uint16_t good = esp_decap_burst(*ctx.crypto, b.pkts.data(), b.sas.data(), b.n, why.data());
-  for (uint16_t i = good; i < b.n; ++i) {
-    worker.counters->drop(why[i]);  // the SA counted it too
-    rte_pktmbuf_free(b.pkts[i]);
-  }
-  // The core keeps the survivors in input order: find their SAs again.
-  uint16_t j = 0;
-  for (uint16_t i = 0; i < b.n && j < good; ++i)
-    if (before[i] == b.pkts[j]) b.sas[j++] = b.sas[i];
-
+// hop. Drops are freed (the SA counted them already).
+void send_finished(ForwardContext& ctx, io::WorkerContext& worker, const FinishedBurst& f) {
+  for (uint16_t i = f.n_good; i < f.n; ++i) drop_packet(worker, f.why[i], f.pkts[i]);
   const io::PortRuntime& port = worker.shared->ports[kPrivatePort];
   const uint32_t public_mtu = worker.shared->ports[kPublicPort].mtu;
   std::array<rte_mbuf*, kStageBurst> icmp_back;
   uint16_t n_back = 0;
-  for (uint16_t i = 0; i < good; ++i) {
-    rte_mbuf* m = b.pkts[i];
+  for (uint16_t i = 0; i < f.n_good; ++i) {
+    rte_mbuf* m = f.pkts[i];
     auto* ip = rte_pktmbuf_mtod(m, rte_ipv4_hdr*);
     const uint32_t len = rte_pktmbuf_data_len(m);
     if (ip->time_to_live <= 1) [[unlikely]] {
+      if (n_back == icmp_back.size()) {
+        forward_outbound(ctx, worker, icmp_back.data(), n_back);
+        n_back = 0;
+      }
       rte_mbuf* icmp = icmp_error_frame(ctx, worker, ip, len,
                                         kIcmpTimeExceeded, kIcmpTtlExceeded, m->pool);
       if (icmp != nullptr) icmp_back[n_back++] = icmp;
@@ -165,7 +157,9 @@ void decapsulate_and_send(ForwardContext& ctx, io::WorkerContext& worker, Inboun
     }
     // Only SYNs carry the option; the limit costs a lookup, so only then.
     if (is_tcp_syn(ip, len) &&
-        clamp_tcp_mss(ip, len, mss_for(return_path_limit(ctx, ip, *b.sas[i], public_mtu))))
+        clamp_tcp_mss(ip, len,
+                      mss_for(return_path_limit(ctx, ip, *static_cast<const InboundSa*>(f.sas[i]),
+                                                public_mtu))))
       ++ctx.counters.mss_clamped;
     decrement_ttl(ip);
     const uint32_t next_hop = next_hop_toward(port, ip->dst_addr);
@@ -180,7 +174,17 @@ void decapsulate_and_send(ForwardContext& ctx, io::WorkerContext& worker, Inboun
   if (n_back != 0) forward_outbound(ctx, worker, icmp_back.data(), n_back);
 }
 
+// ESP decap, streaming as the outbound stage's encap (see send_ready
+// there): what finished, possibly of earlier bursts, goes out now.
+void decapsulate_and_send(ForwardContext& ctx, io::WorkerContext& worker, InboundBurst& b) {
+  send_finished(ctx, worker, esp_decap_submit(*ctx.crypto, b.pkts.data(), b.sas.data(), b.n));
+}
+
 }  // namespace
+
+void flush_inbound(ForwardContext& ctx, io::WorkerContext& worker) {
+  if (ctx.crypto->inbound().in_flight() != 0) send_finished(ctx, worker, esp_decap_flush(*ctx.crypto));
+}
 
 void forward_inbound(ForwardContext& ctx, io::WorkerContext& worker, rte_mbuf** pkts,
                      uint16_t n) {

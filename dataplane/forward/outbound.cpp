@@ -23,9 +23,9 @@ namespace {
 // The burst between steps: packet i, its gateway and its SA.
 struct OutboundBurst {
   std::array<rte_mbuf*, kStageBurst> pkts;
-  std::array<uint32_t, kStageBurst> dst_host;
   std::array<uint32_t, kStageBurst> gateway;
-  std::array<SpdKey, kStageBurst> keys;
+  std::array<uint32_t, kStageBurst> src_be;  // inner addresses, network byte order
+  std::array<uint32_t, kStageBurst> dst_be;
   std::array<uint32_t, kStageBurst> slot;
   std::array<OutboundSa*, kStageBurst> sas;
   uint16_t n = 0;
@@ -41,29 +41,54 @@ void parse(io::WorkerContext& worker, rte_mbuf** in, uint16_t n, OutboundBurst& 
       drop_packet(worker, DropReason::not_ipv4, m);
       continue;
     }
-    b.dst_host[b.n] = rte_be_to_cpu_32(ip->dst_addr);
-    b.keys[b.n] = SpdKey::from_packet(0, ip->src_addr, ip->dst_addr);
+    b.src_be[b.n] = ip->src_addr;
+    b.dst_be[b.n] = ip->dst_addr;
     strip_ethernet(m, ip);
     b.pkts[b.n++] = m;
   }
 }
 
-// Route -> gateway, SPD -> slot, slot -> SA; packets owned elsewhere are
-// handed off, the rest stay with their SA.
+// Route -> gateway and SPD -> slot for the packets the flow cache does not
+// know, in one burst call each; their results go into the cache.
+void look_up_misses(ForwardContext& ctx, const RouteTable* routes, const SpdClassifier* spd,
+                    OutboundBurst& b, const uint16_t* miss, uint16_t n_miss) {
+  std::array<uint32_t, kStageBurst> dst_host;
+  std::array<uint32_t, kStageBurst> gateway;
+  std::array<SpdKey, kStageBurst> keys;
+  std::array<uint32_t, kStageBurst> slot;
+  for (uint16_t k = 0; k < n_miss; ++k) dst_host[k] = rte_be_to_cpu_32(b.dst_be[miss[k]]);
+  if (routes == nullptr) {
+    gateway.fill(kNoGateway);
+  } else {
+    routes->lookup_burst(dst_host.data(), gateway.data(), n_miss);
+  }
+  for (uint16_t k = 0; k < n_miss; ++k)
+    keys[k] = SpdKey::from_packet(gateway[k], b.src_be[miss[k]], b.dst_be[miss[k]]);
+  if (spd == nullptr) {
+    slot.fill(kNoAction);
+  } else {
+    spd->classify_burst(keys.data(), slot.data(), n_miss);
+  }
+  for (uint16_t k = 0; k < n_miss; ++k) {
+    const uint16_t i = miss[k];
+    b.gateway[i] = gateway[k];
+    b.slot[i] = slot[k];
+    ctx.flow_cache.insert(b.src_be[i], b.dst_be[i], gateway[k], slot[k]);
+  }
+}
+
+// Route -> gateway, SPD -> slot (through the worker's flow cache), slot ->
+// SA; packets owned elsewhere are handed off, the rest stay with their SA.
 void look_up(ForwardContext& ctx, io::WorkerContext& worker, OutboundBurst& b) {
   const RouteTable* routes = ctx.shared->routes->get();
   const SpdClassifier* spd = ctx.shared->spd->get();
-  if (routes == nullptr) {
-    b.gateway.fill(kNoGateway);
-  } else {
-    routes->lookup_burst(b.dst_host.data(), b.gateway.data(), b.n);
-  }
-  for (uint16_t i = 0; i < b.n; ++i) b.keys[i].gateway_be = rte_cpu_to_be_32(b.gateway[i]);
-  if (spd == nullptr) {
-    b.slot.fill(kNoAction);
-  } else {
-    spd->classify_burst(b.keys.data(), b.slot.data(), b.n);
-  }
+  ctx.flow_cache.use_tables(routes != nullptr ? routes->id() : 0, spd != nullptr ? spd->id() : 0);
+  std::array<uint16_t, kStageBurst> miss;
+  uint16_t n_miss = 0;
+  for (uint16_t i = 0; i < b.n; ++i)
+    if (!ctx.flow_cache.find(b.src_be[i], b.dst_be[i], b.gateway[i], b.slot[i]))
+      miss[n_miss++] = i;
+  if (n_miss != 0) look_up_misses(ctx, routes, spd, b, miss.data(), n_miss);
   const OutboundTable& table = ctx.shared->sas->outbound();
   uint16_t kept = 0;
   for (uint16_t i = 0; i < b.n; ++i) {
@@ -88,7 +113,7 @@ void look_up(ForwardContext& ctx, io::WorkerContext& worker, OutboundBurst& b) {
       hand_off(ctx, worker, kPrivatePort, ref.owner(), m);
       continue;
     }
-    rte_prefetch0(ref.sa());
+    prefetch_sa(ref.sa());
     b.pkts[kept] = m;
     b.gateway[kept] = b.gateway[i];
     b.sas[kept] = ref.sa();
@@ -105,40 +130,30 @@ struct ReadyBurst {
   uint16_t n = 0;
 };
 
-// ESP encap; the core keeps survivors in input order, so their gateways are
-// found again by walking both lists together.
-void encapsulate(ForwardContext& ctx, io::WorkerContext& worker, ReadyBurst& b) {
-  std::array<rte_mbuf*, kStageBurst> before;
-  std::array<DropReason, kStageBurst> why;
-  std::copy_n(b.pkts.begin(), b.n, before.begin());
-  const uint16_t good = esp_encap_burst(*ctx.crypto, b.pkts.data(), b.sas.data(), b.n, why.data());
-  for (uint16_t i = good; i < b.n; ++i) {
-    worker.counters->drop(why[i]);  // the SA counted it too
-    rte_pktmbuf_free(b.pkts[i]);
-  }
-  uint16_t j = 0;
-  for (uint16_t i = 0; i < b.n && j < good; ++i)
-    if (before[i] == b.pkts[j]) {
-      b.gateway[j] = b.gateway[i];
-      b.sas[j++] = b.sas[i];
-    }
-  b.n = good;
-}
+// The gateway of a packet in the crypto queue rides in the mbuf: packets
+// come out of a streaming queue bursts later, when the stage that looked
+// the gateway up is gone. hash.usr is free once a packet is past RX.
+void set_gateway(rte_mbuf* m, uint32_t gateway) { m->hash.usr = gateway; }
+uint32_t gateway_of(const rte_mbuf* m) { return m->hash.usr; }
 
-// Caps per gateway (one admit per run of same-gateway packets, keeping the
-// burst's order), then Ethernet on and out of the public port.
-void cap_and_send(ForwardContext& ctx, io::WorkerContext& worker, ReadyBurst& b) {
+// Packets the crypto queue finished: drops freed (the SA counted them
+// already), then caps per gateway (one admit per run of same-gateway
+// packets, keeping the order), Ethernet on and out of the public port.
+void send_finished(ForwardContext& ctx, io::WorkerContext& worker, const FinishedBurst& f) {
+  for (uint16_t i = f.n_good; i < f.n; ++i) drop_packet(worker, f.why[i], f.pkts[i]);
+  if (f.n_good == 0) return;
   const uint64_t now = ctx.shared->now();
   const io::PortRuntime& port = worker.shared->ports[kPublicPort];
   uint16_t start = 0;
-  while (start < b.n) {
+  while (start < f.n_good) {
+    const uint32_t gateway = gateway_of(f.pkts[start]);
     uint16_t end = start + 1;
-    while (end < b.n && b.gateway[end] == b.gateway[start]) ++end;
+    while (end < f.n_good && gateway_of(f.pkts[end]) == gateway) ++end;
     const auto run = static_cast<uint16_t>(end - start);
     const qos::CapMbufResult cap =
-        qos::apply_cap(*ctx.shared->caps, b.gateway[start], b.pkts.data() + start, run, now);
+        qos::apply_cap(*ctx.shared->caps, gateway, f.pkts + start, run, now);
     for (uint16_t i = start; i < start + cap.sent; ++i) {
-      rte_mbuf* m = b.pkts[i];
+      rte_mbuf* m = f.pkts[i];
       const uint32_t peer_be = rte_pktmbuf_mtod(m, const rte_ipv4_hdr*)->dst_addr;
       const uint32_t next_hop = next_hop_toward(port, peer_be);
       if (next_hop == 0) {
@@ -152,16 +167,21 @@ void cap_and_send(ForwardContext& ctx, io::WorkerContext& worker, ReadyBurst& b)
     for (uint16_t i = start + cap.sent; i < end; ++i) {
       // The SA counted the packet as encrypted (its sequence number is
       // spent); its over_cap drops say how many of those never left.
-      b.sas[i]->usage.drop(DropReason::over_cap);
-      drop_packet(worker, DropReason::over_cap, b.pkts[i]);
+      static_cast<OutboundSa*>(f.sas[i])->usage.drop(DropReason::over_cap);
+      drop_packet(worker, DropReason::over_cap, f.pkts[i]);
     }
     start = end;
   }
 }
 
+// ESP encap, streaming: jobs stay in IPsec-MB's lanes across bursts (a
+// flush runs part-empty lanes, docs/dataplane.md), and what finished meanwhile
+// goes out. forward_flush empties the queue when the worker goes idle and
+// before it reports an RCU quiescent state (packets in flight point at SAs).
 void send_ready(ForwardContext& ctx, io::WorkerContext& worker, ReadyBurst& r) {
-  if (r.n != 0) encapsulate(ctx, worker, r);
-  if (r.n != 0) cap_and_send(ctx, worker, r);
+  if (r.n == 0) return;
+  for (uint16_t i = 0; i < r.n; ++i) set_gateway(r.pkts[i], r.gateway[i]);
+  send_finished(ctx, worker, esp_encap_submit(*ctx.crypto, r.pkts.data(), r.sas.data(), r.n));
   r.n = 0;
 }
 
@@ -230,6 +250,10 @@ void route_inner(ForwardContext& ctx, io::WorkerContext& worker, OutboundBurst& 
 }
 
 }  // namespace
+
+void flush_outbound(ForwardContext& ctx, io::WorkerContext& worker) {
+  if (ctx.crypto->outbound().in_flight() != 0) send_finished(ctx, worker, esp_encap_flush(*ctx.crypto));
+}
 
 void forward_outbound(ForwardContext& ctx, io::WorkerContext& worker, rte_mbuf** pkts,
                       uint16_t n) {

@@ -22,6 +22,11 @@ void forward_outbound(ForwardContext& ctx, io::WorkerContext& worker, rte_mbuf**
 void forward_inbound(ForwardContext& ctx, io::WorkerContext& worker, rte_mbuf** pkts,
                      uint16_t n);
 
+// Finish every packet the direction's crypto queue still holds and send
+// it on. Inbound first: finishing it may queue ICMP errors for outbound.
+void flush_inbound(ForwardContext& ctx, io::WorkerContext& worker);
+void flush_outbound(ForwardContext& ctx, io::WorkerContext& worker);
+
 // Counts the drop in the worker's counters and frees the packet.
 inline void drop_packet(io::WorkerContext& worker, DropReason why, rte_mbuf* m) {
   worker.counters->drop(why);

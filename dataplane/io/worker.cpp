@@ -16,6 +16,30 @@ void drop(WorkerContext& w, DropReason reason, rte_mbuf* m) {
   rte_pktmbuf_free(m);
 }
 
+const ForwardHook& active_hook(const WorkerContext& w) {
+  return w.config.hook.handle != nullptr ? w.config.hook : w.shared->hook;
+}
+
+// Rounds a worker may go without an RCU quiescent report because its stages
+// hold packets (which may point at SAs): then it flushes them and reports.
+// Bounds how long a busy worker delays the control thread's SA reclaim to
+// a few microseconds' worth of bursts, while leaving the crypto lanes full
+// in between.
+constexpr uint32_t kMaxRoundsWithoutQuiescence = 16;
+
+// Reports a quiescent state unless the stages hold packets, and at least
+// every kMaxRoundsWithoutQuiescence rounds (flushing them first).
+void report_quiescent(WorkerContext& w, rte_rcu_qsbr* qsbr, unsigned tid, uint32_t& held_rounds) {
+  const ForwardHook& hook = active_hook(w);
+  if (hook.in_flight != nullptr && hook.in_flight(hook.ctx) != 0) {
+    if (++held_rounds < kMaxRoundsWithoutQuiescence) return;
+    hook.flush(hook.ctx, w);
+    tx_flush(w);
+  }
+  held_rounds = 0;
+  rte_rcu_qsbr_quiescent(qsbr, tid);
+}
+
 void flush_port(WorkerContext& w, uint16_t port_index) {
   TxBuffer& buf = w.tx[port_index];
   if (buf.count == 0) return;
@@ -93,7 +117,7 @@ uint16_t poll_port(WorkerContext& w, uint16_t port_index) {
   }
   if (n_forward != 0) {
     c.to_hook += n_forward;
-    const ForwardHook& hook = w.config.hook.handle != nullptr ? w.config.hook : w.shared->hook;
+    const ForwardHook& hook = active_hook(w);
     if (hook.handle != nullptr) {
       hook.handle(hook.ctx, w, port_index, forward, n_forward);
     } else {
@@ -114,27 +138,37 @@ void tx_enqueue(WorkerContext& w, uint16_t port_index, rte_mbuf* m) {
 
 bool send_to_next_hop(WorkerContext& w, uint16_t port_index, uint32_t next_hop_be,
                       rte_mbuf* m) {
-  rte_ether_addr mac;
-  if (w.shared->neighbours == nullptr || !w.shared->neighbours->lookup_be(next_hop_be, &mac)) {
-    drop(w, DropReason::no_neighbour, m);
-    return false;
+  NextHopMemo& memo = w.next_hop[port_index];
+  if (memo.next_hop_be != next_hop_be || next_hop_be == 0) [[unlikely]] {
+    if (w.shared->neighbours == nullptr || !w.shared->neighbours->lookup_be(next_hop_be, &memo.mac)) {
+      memo.next_hop_be = 0;
+      drop(w, DropReason::no_neighbour, m);
+      return false;
+    }
+    memo.next_hop_be = next_hop_be;
   }
   auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
-  eth->dst_addr = mac;
+  eth->dst_addr = memo.mac;
   eth->src_addr = w.shared->ports[port_index].mac;
   tx_enqueue(w, port_index, m);
   return true;
 }
 
 void tx_flush(WorkerContext& w) {
-  for (uint16_t p = 0; p < w.shared->port_count; ++p) flush_port(w, p);
+  for (uint16_t p = 0; p < w.shared->port_count; ++p) {
+    flush_port(w, p);
+    w.next_hop[p].next_hop_be = 0;
+  }
 }
 
 uint32_t worker_poll_once(WorkerContext& w) {
   uint32_t received = 0;
   for (uint16_t p = 0; p < w.shared->port_count; ++p) received += poll_port(w, p);
-  const ForwardHook& hook = w.config.hook.handle != nullptr ? w.config.hook : w.shared->hook;
+  const ForwardHook& hook = active_hook(w);
   if (hook.poll != nullptr) received += hook.poll(hook.ctx, w);
+  // Nothing new: whatever the stages still hold goes out now, so a packet
+  // waits in a crypto queue only while more traffic follows it.
+  if (received == 0 && hook.flush != nullptr) hook.flush(hook.ctx, w);
   if (w.config.drains_control_tx) drain_control_tx(w);
   tx_flush(w);
   ++w.counters->polls;
@@ -157,9 +191,10 @@ int worker_main(void* arg) {
     rte_rcu_qsbr_thread_register(qsbr, tid);
     rte_rcu_qsbr_thread_online(qsbr, tid);
   }
+  uint32_t held_rounds = 0;
   while (!w.stop.load(std::memory_order_relaxed)) {
     const uint32_t sleep_us = worker_round(w);
-    if (qsbr != nullptr) rte_rcu_qsbr_quiescent(qsbr, tid);
+    if (qsbr != nullptr) report_quiescent(w, qsbr, tid, held_rounds);
     if (sleep_us == 0) continue;
     // Idle path only: a reader that blocks must not hold up grace periods.
     ++w.counters->idle_sleeps;
@@ -168,6 +203,9 @@ int worker_main(void* arg) {
     if (qsbr != nullptr) rte_rcu_qsbr_thread_online(qsbr, tid);
   }
   w.counters->current_sleep_us = 0;
+  const ForwardHook& hook = active_hook(w);
+  if (hook.flush != nullptr) hook.flush(hook.ctx, w);
+  tx_flush(w);
   if (qsbr != nullptr) {
     rte_rcu_qsbr_thread_offline(qsbr, tid);
     rte_rcu_qsbr_thread_unregister(qsbr, tid);

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include <rte_ether.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
@@ -37,6 +38,12 @@ struct ForwardHook {
   // Returns how many packets it processed, so an idle backoff does not sleep
   // while such work flows.
   uint16_t (*poll)(void* ctx, WorkerContext& worker) = nullptr;
+  // Optional, for stages that keep packets between calls (crypto jobs in
+  // flight): finish and send them all. Called after a poll that brought
+  // nothing, and before an RCU quiescent report whenever in_flight() is
+  // not 0 (held packets may point into RCU-protected tables).
+  void (*flush)(void* ctx, WorkerContext& worker) = nullptr;
+  uint32_t (*in_flight)(const void* ctx) = nullptr;
 };
 
 // Set up by the control thread before the workers start; read-only after.
@@ -65,6 +72,15 @@ struct TxBuffer {
   uint16_t count = 0;
 };
 
+// The last next hop a port's packets went to and its MAC: consecutive
+// packets mostly share one, and the neighbour table's lookup costs more
+// than a compare. Forgotten at every tx_flush (the end of a round), so a
+// MAC the control thread changes is picked up by the next round.
+struct NextHopMemo {
+  uint32_t next_hop_be = 0;  // 0: nothing remembered
+  rte_ether_addr mac{};
+};
+
 struct WorkerContext {
   WorkerContext(const IoShared* shared_, WorkerConfig config_, WorkerIoCounters* counters_)
       : shared(shared_), config(config_), counters(counters_), backoff(config_.idle) {}
@@ -74,6 +90,7 @@ struct WorkerContext {
   WorkerIoCounters* counters;  // this worker's own, written only by it
   IdleBackoff backoff;
   std::array<TxBuffer, kMaxPorts> tx{};
+  std::array<NextHopMemo, kMaxPorts> next_hop{};
   std::atomic<bool> stop{false};
 };
 

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "dataplane/lookup/lookup_specs.hpp"
+#include "dataplane/lookup/table_id.hpp"
 
 namespace vpngw::dataplane {
 
@@ -38,6 +39,10 @@ class RouteTable {
 
   size_t route_count() const { return route_count_; }
 
+  // Unique per built table (see table_id.hpp): caches of its results are
+  // tagged with it.
+  uint64_t id() const noexcept { return id_; }
+
  private:
   RouteTable(rte_lpm* lpm, uint32_t default_gateway, size_t route_count)
       : lpm_(lpm), default_gateway_(default_gateway), route_count_(route_count) {}
@@ -47,6 +52,7 @@ class RouteTable {
   // applied to every miss (kNoGateway when there is none).
   uint32_t default_gateway_;
   size_t route_count_;
+  uint64_t id_ = next_table_id();
 };
 
 }  // namespace vpngw::dataplane

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "dataplane/lookup/lookup_specs.hpp"
+#include "dataplane/lookup/table_id.hpp"
 
 namespace vpngw::dataplane {
 
@@ -65,6 +66,10 @@ class SpdClassifier {
 
   size_t rule_count() const { return rule_count_; }
 
+  // Unique per built table (see table_id.hpp): caches of its results are
+  // tagged with it.
+  uint64_t id() const noexcept { return id_; }
+
  private:
   SpdClassifier(rte_acl_ctx* ctx, size_t rule_count) : ctx_(ctx), rule_count_(rule_count) {}
 
@@ -72,6 +77,7 @@ class SpdClassifier {
 
   rte_acl_ctx* ctx_;  // nullptr when there are no rules: nothing matches
   size_t rule_count_;
+  uint64_t id_ = next_table_id();
 };
 
 }  // namespace vpngw::dataplane

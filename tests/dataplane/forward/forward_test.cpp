@@ -187,6 +187,43 @@ TEST_F(ForwardBench, ReplayedEspIsDroppedAsReplay) {
   EXPECT_EQ(drops(io_counters_, DropReason::replay), 1u);
 }
 
+// The worker caches route and SPD results per flow (flow_cache.hpp); a new
+// table must take effect on the very next burst of a cached flow.
+TEST_F(ForwardBench, ReplacedSpdAndRouteTablesApplyToAFlowAlreadyCached) {
+  const Bytes inner = vpc_packet("198.18.1.10", "198.19.2.20");
+  const Cidr vpc{ip("198.18.0.0"), 16};
+  std::string error;
+  auto spd_with = [&](uint32_t slot) {
+    const std::array<SpdRuleSpec, 1> rules{{{0, vpc, Cidr{ip("198.19.0.0"), 16}, slot}}};
+    auto table = SpdClassifier::build(rules, &error);
+    EXPECT_NE(table, nullptr) << error;
+    return table;
+  };
+  forward(0, kPrivatePort, {frame(kPrivatePort, inner)});
+  ASSERT_EQ(transmitted(kPublicPort).size(), 1u);
+
+  // The flow's rule now points at an empty slot: no SA, though cached.
+  spd_->replace(spd_with(kSlotEmpty));
+  forward(0, kPrivatePort, {frame(kPrivatePort, inner)});
+  EXPECT_TRUE(transmitted(kPublicPort).empty());
+  EXPECT_EQ(drops(io_counters_, DropReason::no_sa), 1u);
+
+  // Back to the SA's slot, in a new table again.
+  spd_->replace(spd_with(kSlotGw0));
+  forward(0, kPrivatePort, {frame(kPrivatePort, inner)});
+  ASSERT_EQ(transmitted(kPublicPort).size(), 1u);
+
+  // The route goes away: no route, though the SPD still matches.
+  const std::array<RouteSpec, 1> routes{{{Cidr{ip("198.20.0.0"), 16}, 1}}};
+  auto route_table = RouteTable::build(routes, &error);
+  ASSERT_NE(route_table, nullptr) << error;
+  routes_->replace(std::move(route_table));
+  forward(0, kPrivatePort, {frame(kPrivatePort, inner)});
+  EXPECT_TRUE(transmitted(kPublicPort).empty());
+  EXPECT_EQ(drops(io_counters_, DropReason::no_route), 1u);
+  EXPECT_EQ(sas_->find_outbound(kSlotGw0)->usage.packets.get(), 2u);
+}
+
 TEST_F(ForwardBench, TrafficOverTheGatewayCapIsDroppedAsOverCap) {
   // Gateway 1 is capped at 5 Mbps: a 12 000-byte bucket, and the clock
   // stands still, so a burst of 32 ESP packets of ~1 050 bytes cannot all pass.
@@ -224,6 +261,10 @@ TEST_F(ForwardBench, PacketForAnSaOfAnotherWorkerIsHandedToItsOwner) {
   owner_config.hook = make_forward_hook(*ctx_[1]);
   io::WorkerContext owner(&io_, owner_config, &io_counters_);
   EXPECT_EQ(io::worker_poll_once(owner), 1u);
+  // A CBC job may wait in IPsec-MB's lanes for more packets; the next round
+  // brings nothing, so the worker flushes it out.
+  EXPECT_EQ(io::worker_poll_once(owner), 0u);
+  EXPECT_EQ(forward_in_flight(*ctx_[1]), 0u);
   const std::vector<Bytes> out = transmitted(kPublicPort);
   ASSERT_EQ(out.size(), 1u);
   const auto opened = ref_open(outbound_params(kSpiOther, "203.0.113.2", false),
@@ -242,6 +283,8 @@ TEST_F(ForwardBench, InstalledAsTheWorkersHookItForwardsThroughThePollLoop) {
   const Bytes inner = vpc_packet("198.18.1.10", "198.19.2.20");
   ASSERT_EQ(rte_ring_enqueue(rx_[kPrivatePort], frame(kPrivatePort, inner)), 0);
   EXPECT_EQ(io::worker_poll_once(*workers_[0]), 1u);
+  EXPECT_EQ(io::worker_poll_once(*workers_[0]), 0u);  // the idle round flushes
+  EXPECT_EQ(forward_in_flight(*ctx_[0]), 0u);
   const std::vector<Bytes> out = transmitted(kPublicPort);
   ASSERT_EQ(out.size(), 1u);
   const auto opened = ref_open(outbound_params(kSpiGw0, "203.0.113.2", false),
