@@ -16,10 +16,13 @@ namespace {
 namespace dp = dataplane;
 
 // Synthetic churn SAs: SPIs from here up (no static SA in a benchmark uses
-// them), and the top outbound slots (tunnels take slots from 0 up).
+// them), and the top slots of the smallest outbound slot table
+// DataplaneRuntime makes (SPD pairs take slots from 0 up, so these are
+// free while a benchmark configures fewer than 960 pairs; the churn case
+// configures one).
 constexpr uint32_t kChurnSpiBase = 0x70000000;
 constexpr uint32_t kChurnLive = 64;        // synthetic SAs of each direction alive at once
-constexpr uint32_t kOutboundSlots = 1024;  // DataplaneRuntime's outbound slot count
+constexpr uint32_t kOutboundSlots = 1024;  // DataplaneRuntime's kMinOutboundSlots
 constexpr uint32_t kChurnSlotBase = kOutboundSlots - kChurnLive;
 
 uint64_t now_ns() {

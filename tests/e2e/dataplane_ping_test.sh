@@ -44,7 +44,8 @@ ip netns exec "$NS_GW" "$VPNGWD" --config "$E2E_DIR/vpngwd.toml" --state-dir "$E
   >>"$E2E_DIR/vpngwd.log" 2>&1 &
 DAEMON_PID=$!
 E2E_PIDS+=("$DAEMON_PID")
-for _ in $(seq 1 100); do
+# Up to 30 s: EAL start-up on a loaded 2-vCPU machine has taken over 10.
+for _ in $(seq 1 300); do
   [ -S "$SOCK" ] && ctl info >/dev/null 2>&1 && break
   kill -0 "$DAEMON_PID" 2>/dev/null || fail "vpngwd exited during start-up"
   sleep 0.1
