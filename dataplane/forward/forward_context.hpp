@@ -23,6 +23,7 @@
 #include "dataplane/drop_reason.hpp"
 #include "dataplane/forward/acquire_flags.hpp"
 #include "dataplane/forward/flow_cache.hpp"
+#include "dataplane/forward/spi_cache.hpp"
 #include "dataplane/forward/inner_ip.hpp"
 #include "dataplane/io/worker.hpp"
 #include "dataplane/lookup/published_table.hpp"
@@ -82,6 +83,7 @@ struct ForwardContext {
   // Set from the caps' clock rate on first use when left at 0.
   IcmpRateLimit icmp_limit;
   OutboundFlowCache flow_cache;
+  InboundSaCache sa_cache;
 };
 
 // The hook to put in IoShared::hook for this worker's context. Every worker

@@ -25,7 +25,6 @@ inline constexpr uint16_t kNatTraversalPort = 4500;  // RFC 3948
 struct InboundBurst {
   std::array<rte_mbuf*, kStageBurst> pkts;
   std::array<InboundKey, kStageBurst> keys;
-  std::array<const InboundKey*, kStageBurst> key_ptrs;
   std::array<SaRef<InboundSa>, kStageBurst> refs;
   std::array<InboundSa*, kStageBurst> sas;
   uint16_t n = 0;
@@ -71,15 +70,39 @@ void parse(io::WorkerContext& worker, rte_mbuf** in, uint16_t n, InboundBurst& b
     InboundKey& key = b.keys[b.n];
     std::memcpy(&key.spi_be, reinterpret_cast<const uint8_t*>(ip) + off, sizeof(key.spi_be));
     key.dst_be = ip->dst_addr;
-    b.key_ptrs[b.n] = &key;
     strip_ethernet(m, ip);
     b.pkts[b.n++] = m;
   }
 }
 
-// (SPI, dst) -> SA; packets owned elsewhere are handed off.
+// (SPI, dst) -> SA through the worker's cache, the inbound table for what
+// it does not know (one burst call); packets owned elsewhere are handed off.
+void find_sas(ForwardContext& ctx, InboundBurst& b) {
+  const SaTables& sas = *ctx.shared->sas;
+  InboundSaCache& cache = ctx.sa_cache;
+  cache.use_generation(sas.inbound_generation());
+  std::array<const InboundKey*, kStageBurst> miss_keys;
+  std::array<uint16_t, kStageBurst> miss;
+  uint16_t n_miss = 0;
+  for (uint16_t i = 0; i < b.n; ++i) {
+    b.refs[i] = cache.find(b.keys[i].spi_be, b.keys[i].dst_be);
+    if (!b.refs[i]) {
+      miss_keys[n_miss] = &b.keys[i];
+      miss[n_miss++] = i;
+    }
+  }
+  if (n_miss == 0) return;
+  std::array<SaRef<InboundSa>, kStageBurst> found;
+  sas.inbound().lookup_burst(miss_keys.data(), n_miss, found.data());
+  for (uint16_t k = 0; k < n_miss; ++k) {
+    const uint16_t i = miss[k];
+    b.refs[i] = found[k];
+    if (found[k]) cache.insert(b.keys[i].spi_be, b.keys[i].dst_be, found[k]);
+  }
+}
+
 void look_up(ForwardContext& ctx, io::WorkerContext& worker, InboundBurst& b) {
-  ctx.shared->sas->inbound().lookup_burst(b.key_ptrs.data(), b.n, b.refs.data());
+  find_sas(ctx, b);
   uint16_t kept = 0;
   for (uint16_t i = 0; i < b.n; ++i) {
     rte_mbuf* m = b.pkts[i];

@@ -81,6 +81,9 @@ bool SaTables::install_inbound(const SaParams& params, uint16_t owner, std::stri
     return false;
   }
   sa.release();  // now owned by the table
+  // Before the grace period's token: a worker that reports quiescence
+  // after this sees the new generation and drops what it cached.
+  inbound_generation_.fetch_add(1, std::memory_order_release);
   if (old) retired_.push_back({rcu_->start(), old.sa(), nullptr, -1});
   return true;
 }
@@ -138,6 +141,7 @@ bool SaTables::remove_inbound(uint32_t spi, Ipv4Addr dst) {
   SaRef<InboundSa> old;
   int32_t slot = -1;
   if (!inbound_->erase(inbound_key(spi, dst), &old, &slot)) return false;
+  inbound_generation_.fetch_add(1, std::memory_order_release);  // as in install_inbound
   retired_.push_back({rcu_->start(), old.sa(), nullptr, slot});
   return true;
 }

@@ -17,6 +17,7 @@
 
 #include <rte_memory.h>
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -97,6 +98,14 @@ class SaTables {
   // --- workers (see Qsbr for the quiescent-state rules) ---
   Qsbr& rcu() noexcept { return *rcu_; }
   const InboundTable& inbound() const noexcept { return *inbound_; }
+  // Grows with every inbound install, replacement and removal, before the
+  // replaced or removed SA's grace period starts. A worker that caches
+  // inbound lookups (forward/spi_cache.hpp) clears its cache when this
+  // moves: the RCU token it reports with orders this increment before its
+  // next read, so it never uses a cached SA past that SA's grace period.
+  uint64_t inbound_generation() const noexcept {
+    return inbound_generation_.load(std::memory_order_acquire);
+  }
   const OutboundTable& outbound() const noexcept { return outbound_; }
   uint32_t workers() const noexcept { return config_.workers; }
 
@@ -123,6 +132,7 @@ class SaTables {
   OutboundTable outbound_;
   std::unique_ptr<ImbManager> key_mgr_;  // the control thread's, for key expansion only
   std::deque<Retired> retired_;          // oldest grace period first
+  std::atomic<uint64_t> inbound_generation_{1};
   // Slots holding each installed outbound SA (control thread only; workers
   // never see the count: they only load slots).
   std::unordered_map<const OutboundSa*, uint32_t> out_refs_;

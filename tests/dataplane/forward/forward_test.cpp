@@ -121,6 +121,45 @@ TEST_F(ForwardBench, EspForAnInstalledSaLeavesThePrivatePortAsTheInnerPacket) {
   EXPECT_EQ(sas_->find_inbound(kSpiInbound, ip("192.0.2.1"))->usage.packets.get(), 1u);
 }
 
+// The worker caches (SPI, destination) -> SA (spi_cache.hpp); an SA removed
+// or replaced under the same SPI must never be used from the cache again.
+TEST_F(ForwardBench, RemovedOrReplacedInboundSaIsNotUsedFromTheCache) {
+  const Bytes inner = vpc_packet("198.19.2.20", "198.18.1.10", 120);
+  auto sealed = [&](const SaParams& sa, uint32_t seq) {
+    RefSealSpec spec;
+    spec.seq = seq;
+    spec.payload = inner;
+    return ref_seal(sa, spec);
+  };
+  const SaParams first = inbound_params();
+  forward(0, kPublicPort, {frame(kPublicPort, sealed(first, 1))});
+  ASSERT_EQ(transmitted(kPrivatePort).size(), 1u);
+
+  // Removed: the next packet for that SPI finds no SA.
+  ASSERT_TRUE(sas_->remove_inbound(kSpiInbound, ip("192.0.2.1")));
+  forward(0, kPublicPort, {frame(kPublicPort, sealed(first, 2))});
+  EXPECT_TRUE(transmitted(kPrivatePort).empty());
+  EXPECT_EQ(drops(io_counters_, DropReason::no_sa), 1u);
+
+  // Installed again with other keys, twice under the same SPI (the second
+  // replaces the first in place): only the newest keys open a packet.
+  std::string error;
+  SaParams second = first;
+  second.auth_key[0] ^= 0x5a;
+  ASSERT_TRUE(sas_->install_inbound(second, 0, &error)) << error;
+  forward(0, kPublicPort, {frame(kPublicPort, sealed(second, 3))});
+  ASSERT_EQ(transmitted(kPrivatePort).size(), 1u);
+  SaParams third = first;
+  third.auth_key[1] ^= 0xa5;
+  ASSERT_TRUE(sas_->install_inbound(third, 0, &error)) << error;
+  forward(0, kPublicPort, {frame(kPublicPort, sealed(second, 4))});
+  EXPECT_TRUE(transmitted(kPrivatePort).empty());
+  EXPECT_EQ(drops(io_counters_, DropReason::auth_failed), 1u);
+  forward(0, kPublicPort, {frame(kPublicPort, sealed(third, 5))});
+  EXPECT_EQ(transmitted(kPrivatePort).size(), 1u);
+  EXPECT_EQ(sas_->find_inbound(kSpiInbound, ip("192.0.2.1"))->usage.packets.get(), 1u);
+}
+
 TEST_F(ForwardBench, EspInUdpFromANattedPeerIsDecapsulatedToo) {
   const Bytes inner = vpc_packet("198.19.2.21", "198.18.1.10", 90);
   SaParams natted = inbound_params();
