@@ -49,6 +49,43 @@ bool nonce_ok(const NoncePayload* nonce) {
 
 Bytes lowest(const Bytes& a, const Bytes& b) { return a < b ? a : b; }
 
+// An answer to our CREATE_CHILD_SA (a new or a rekeyed CHILD_SA), checked:
+// the one proposal the peer chose from ours, its nonce and selectors, and
+// with PFS the new Diffie-Hellman secret.
+struct ChildAnswer {
+  EspSelection selected;
+  const NoncePayload* nonce = nullptr;
+  const TsPayload* tsi = nullptr;
+  const TsPayload* tsr = nullptr;
+  SecretBytes shared;
+};
+
+// The answer's parts, or why it cannot be used (for the log line).
+Expected<ChildAnswer, std::string> read_child_answer(const Message& response,
+                                                     const TunnelConfig& config,
+                                                     DiffieHellman* dh) {
+  const SaPayload* sa_payload = response.find<SaPayload>();
+  ChildAnswer a;
+  a.nonce = response.find<NoncePayload>();
+  a.tsi = response.find_ts(PayloadType::tsi);
+  a.tsr = response.find_ts(PayloadType::tsr);
+  if (sa_payload == nullptr || !nonce_ok(a.nonce) || a.tsi == nullptr || a.tsr == nullptr ||
+      sa_payload->proposals.size() != 1)
+    return unexpected(std::string("answer lacks SA, nonce, TSi or TSr"));
+  auto selected = select_esp_proposal(*sa_payload, config.ipsec, true);
+  if (!selected) return unexpected("peer chose a proposal we did not offer: " + selected.error());
+  a.selected = std::move(*selected);
+  if (a.selected.suite.pfs != DhGroup::none) {
+    const KePayload* ke = response.find<KePayload>();
+    if (ke == nullptr || dh == nullptr || ke->dh_group != static_cast<uint16_t>(a.selected.suite.pfs))
+      return unexpected(std::string("answer lacks the PFS KE"));
+    auto secret = dh->shared_secret(ke->data);
+    if (!secret) return unexpected(std::string("peer's KE is invalid"));
+    a.shared = std::move(*secret);
+  }
+  return a;
+}
+
 // Both sides rekeyed the same CHILD_SA at once (RFC 7296 §2.8.1): the
 // replacement made by the exchange with the lowest nonce is redundant and
 // its creator deletes it. `mine` came from our request, `theirs` from the
@@ -144,32 +181,21 @@ TaskStatus ChildRekeyTask::process(EngineContext& ctx, IkeSa& sa, const TunnelCo
     if (error->type == NotifyType::no_proposal_chosen) ctx.counters.no_proposal++;
     return give_up("peer answered " + name_of(error->type));
   }
-  const SaPayload* sa_payload = response.find<SaPayload>();
-  const NoncePayload* nonce = response.find<NoncePayload>();
-  const TsPayload* tsi = response.find_ts(PayloadType::tsi);
-  const TsPayload* tsr = response.find_ts(PayloadType::tsr);
-  if (sa_payload == nullptr || !nonce_ok(nonce) || tsi == nullptr || tsr == nullptr ||
-      sa_payload->proposals.size() != 1)
-    return give_up("answer lacks SA, nonce, TSi or TSr");
-  auto selected = select_esp_proposal(*sa_payload, config.ipsec, true);
-  if (!selected) return give_up("peer chose a proposal we did not offer: " + selected.error());
-  SecretBytes shared;
-  if (selected->suite.pfs != DhGroup::none) {
-    const KePayload* ke = response.find<KePayload>();
-    if (ke == nullptr || !dh_ || ke->dh_group != static_cast<uint16_t>(selected->suite.pfs))
-      return give_up("answer lacks the PFS KE");
-    auto secret = dh_->shared_secret(ke->data);
-    if (!secret) return give_up("peer's KE is invalid");
-    shared = std::move(*secret);
-  }
+  auto answer = read_child_answer(response, config, dh_.get());
+  if (!answer) return give_up(answer.error());
+  const EspSelection& selected = answer->selected;
+  const NoncePayload* nonce = answer->nonce;
+  const TsPayload* tsi = answer->tsi;
+  const TsPayload* tsr = answer->tsr;
+  const SecretBytes& shared = answer->shared;
   ChildSa child;
   child.local_ts = narrow(tsi->selectors, config.local_cidrs);
   child.remote_ts = narrow(tsr->selectors, config.peer_cidrs);
   if (child.local_ts.empty() || child.remote_ts.empty())
     return give_up("peer answered selectors outside our offer");
   child.spi_in = new_spi_;
-  child.spi_out = selected->peer_spi;
-  child.suite = selected->suite;
+  child.spi_out = selected.peer_spi;
+  child.suite = selected.suite;
   child.rekey_of = old_spi_in_;
   child.lowest_nonce = lowest(ni_, nonce->data);
   sa_log(ctx, sa, "selected proposal: ESP:" + describe(child.suite));
@@ -366,24 +392,13 @@ TaskStatus ChildCreateTask::process(EngineContext& ctx, IkeSa& sa, const TunnelC
     if (error->type == NotifyType::no_proposal_chosen) ctx.counters.no_proposal++;
     return give_up("peer answered " + name_of(error->type));
   }
-  const SaPayload* sa_payload = response.find<SaPayload>();
-  const NoncePayload* nonce = response.find<NoncePayload>();
-  const TsPayload* tsi = response.find_ts(PayloadType::tsi);
-  const TsPayload* tsr = response.find_ts(PayloadType::tsr);
-  if (sa_payload == nullptr || !nonce_ok(nonce) || tsi == nullptr || tsr == nullptr ||
-      sa_payload->proposals.size() != 1)
-    return give_up("answer lacks SA, nonce, TSi or TSr");
-  auto selected = select_esp_proposal(*sa_payload, config.ipsec, true);
-  if (!selected) return give_up("peer chose a proposal we did not offer: " + selected.error());
-  SecretBytes shared;
-  if (selected->suite.pfs != DhGroup::none) {
-    const KePayload* ke = response.find<KePayload>();
-    if (ke == nullptr || !dh_ || ke->dh_group != static_cast<uint16_t>(selected->suite.pfs))
-      return give_up("answer lacks the PFS KE");
-    auto secret = dh_->shared_secret(ke->data);
-    if (!secret) return give_up("peer's KE is invalid");
-    shared = std::move(*secret);
-  }
+  auto answer = read_child_answer(response, config, dh_.get());
+  if (!answer) return give_up(answer.error());
+  const EspSelection& selected = answer->selected;
+  const NoncePayload* nonce = answer->nonce;
+  const TsPayload* tsi = answer->tsi;
+  const TsPayload* tsr = answer->tsr;
+  const SecretBytes& shared = answer->shared;
   ChildSa child;
   // The responder may only narrow the pair we offered.
   child.local_ts = narrow(tsi->selectors, {pair_.local});
@@ -392,8 +407,8 @@ TaskStatus ChildCreateTask::process(EngineContext& ctx, IkeSa& sa, const TunnelC
     return give_up("peer answered selectors outside the pair: " + describe(tsi->selectors) +
                    " === " + describe(tsr->selectors));
   child.spi_in = new_spi_;
-  child.spi_out = selected->peer_spi;
-  child.suite = selected->suite;
+  child.spi_out = selected.peer_spi;
+  child.suite = selected.suite;
   child.lowest_nonce = lowest(ni_, nonce->data);
   sa_log(ctx, sa, "selected proposal: ESP:" + describe(child.suite));
   ChildKeys keys = derive_child_keys(child.suite, sa.suite.prf, sa.keys->sk_d, ni_, nonce->data, shared);
