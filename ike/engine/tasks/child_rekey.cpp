@@ -282,29 +282,37 @@ void resolve_duplicate(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config
   }
 }
 
-// A new CHILD_SA requested by the peer (CREATE_CHILD_SA without REKEY_SA).
-std::vector<Payload> respond_child_create(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config,
-                                          const Message& request) {
+// What we accept from a peer's CREATE_CHILD_SA request (a new CHILD_SA or a
+// rekey): the child with its selectors, SPIs, suite, nonce and lifetimes, its
+// keys, and the SA/Nonce/KE payloads of our answer.
+struct AcceptedChild {
+  ChildSa child;
+  ChildKeys keys;
+  std::vector<Payload> answer;
+};
+
+// The checks a new CHILD_SA and a rekey share (RFC 7296 §1.3.1, §1.3.3):
+// a proposal we accept, selectors narrowed to our pairs, with PFS a KE of the
+// chosen group. On failure, the notify to answer with.
+Expected<AcceptedChild, std::vector<Payload>> accept_child_request(EngineContext& ctx, IkeSa& sa,
+                                                                   const TunnelConfig& config,
+                                                                   const Message& request) {
   const SaPayload* sa_payload = request.find<SaPayload>();
   const NoncePayload* nonce = request.find<NoncePayload>();
-  const TsPayload* tsi = request.find_ts(PayloadType::tsi);
-  const TsPayload* tsr = request.find_ts(PayloadType::tsr);
-  if (sa_payload == nullptr || !nonce_ok(nonce) || tsi == nullptr || tsr == nullptr)
-    return {notify(NotifyType::invalid_syntax)};
-  sa_log(ctx, sa, "peer requests a new CHILD_SA for " + describe(tsr->selectors) + " === " +
-                      describe(tsi->selectors));
+  if (sa_payload == nullptr || !nonce_ok(nonce))
+    return unexpected(std::vector<Payload>{notify(NotifyType::invalid_syntax)});
   auto selected = select_esp_proposal(*sa_payload, config.ipsec, true);
   if (!selected) {
     ctx.counters.no_proposal++;
     sa_log(ctx, sa, "received proposals unacceptable: " + selected.error());
     sa_log(ctx, sa, "no acceptable proposal found, sending NO_PROPOSAL_CHOSEN");
-    return {notify(NotifyType::no_proposal_chosen)};
+    return unexpected(std::vector<Payload>{notify(NotifyType::no_proposal_chosen)});
   }
-  ChildSa child;
+  AcceptedChild a;
   std::string why;
-  if (!narrow_request(request, config, child, &why)) {
+  if (!narrow_request(request, config, a.child, &why)) {
     sa_log(ctx, sa, "traffic selectors unacceptable: " + why + ", sending TS_UNACCEPTABLE");
-    return {notify(NotifyType::ts_unacceptable)};
+    return unexpected(std::vector<Payload>{notify(NotifyType::ts_unacceptable)});
   }
   std::unique_ptr<DiffieHellman> dh;
   SecretBytes shared;
@@ -314,44 +322,57 @@ std::vector<Payload> respond_child_create(EngineContext& ctx, IkeSa& sa, const T
     if (ke == nullptr || ke->dh_group != static_cast<uint16_t>(group)) {
       auto g = static_cast<uint16_t>(group);
       sa_log(ctx, sa, "KE of the wrong group, requesting " + transform_name(dh_transform(group)));
-      return {notify(NotifyType::invalid_ke_payload,
-                     Bytes{static_cast<uint8_t>(g >> 8), static_cast<uint8_t>(g)})};
+      return unexpected(std::vector<Payload>{notify(
+          NotifyType::invalid_ke_payload, Bytes{static_cast<uint8_t>(g >> 8), static_cast<uint8_t>(g)})});
     }
     dh = make_diffie_hellman(group);
     auto secret = dh->shared_secret(ke->data);
-    if (!secret) return {notify(NotifyType::invalid_syntax)};
+    if (!secret) return unexpected(std::vector<Payload>{notify(NotifyType::invalid_syntax)});
     shared = std::move(*secret);
   }
   Bytes nr = random_nonce(ctx.random);
+  ChildSa& child = a.child;
   child.spi_in = ctx.installer.allocate_spi();
   child.spi_out = selected->peer_spi;
   child.suite = selected->suite;
   child.lowest_nonce = lowest(nonce->data, nr);
   sa_log(ctx, sa, "selected proposal: ESP:" + describe(child.suite));
-  ChildKeys keys = derive_child_keys(child.suite, sa.suite.prf, sa.keys->sk_d, nonce->data, nr, shared);
+  a.keys = derive_child_keys(child.suite, sa.suite.prf, sa.keys->sk_d, nonce->data, nr, shared);
   set_lifetimes(ctx, child, config);
   Proposal accepted = selected->accepted;
   accepted.spi = spi_bytes(child.spi_in);
-  std::vector<Payload> out;
-  out.push_back(SaPayload{{accepted}});
-  out.push_back(NoncePayload{nr});
+  a.answer.push_back(SaPayload{{accepted}});
+  a.answer.push_back(NoncePayload{nr});
   if (dh) {
     KePayload ke;
     ke.dh_group = static_cast<uint16_t>(selected->suite.pfs);
     ke.data.assign(dh->public_value().begin(), dh->public_value().end());
-    out.push_back(std::move(ke));
+    a.answer.push_back(std::move(ke));
   }
-  out.push_back(TsPayload{PayloadType::tsi, child.remote_ts});
-  out.push_back(TsPayload{PayloadType::tsr, child.local_ts});
-  const bool duplicate = duplicates_installed(sa, config, child);
-  if (!install_child(ctx, sa, config, std::move(child), keys, false, !duplicate)) {
+  a.answer.push_back(TsPayload{PayloadType::tsi, child.remote_ts});
+  a.answer.push_back(TsPayload{PayloadType::tsr, child.local_ts});
+  return a;
+}
+
+// A new CHILD_SA requested by the peer (CREATE_CHILD_SA without REKEY_SA).
+std::vector<Payload> respond_child_create(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config,
+                                          const Message& request) {
+  const TsPayload* tsi = request.find_ts(PayloadType::tsi);
+  const TsPayload* tsr = request.find_ts(PayloadType::tsr);
+  if (tsi == nullptr || tsr == nullptr) return {notify(NotifyType::invalid_syntax)};
+  sa_log(ctx, sa, "peer requests a new CHILD_SA for " + describe(tsr->selectors) + " === " +
+                      describe(tsi->selectors));
+  auto accepted = accept_child_request(ctx, sa, config, request);
+  if (!accepted) return accepted.error();
+  const bool duplicate = duplicates_installed(sa, config, accepted->child);
+  if (!install_child(ctx, sa, config, std::move(accepted->child), accepted->keys, false, !duplicate)) {
     sa.failure.reset();  // this CHILD_SA only: the IKE SA and the others stay
     return {notify(NotifyType::temporary_failure)};
   }
   // The tunnel is connected already (IKE_AUTH made its first CHILD_SA).
   sa.child_up = false;
   resolve_duplicate(ctx, sa, config, sa.children.back().spi_in);
-  return out;
+  return std::move(accepted->answer);
 }
 
 }  // namespace
@@ -446,62 +467,12 @@ std::vector<Payload> respond_child_rekey(EngineContext& ctx, IkeSa& sa, const Tu
   }
   const uint32_t old_in = old->spi_in;
   sa_log(ctx, sa, "peer rekeys CHILD_SA with SPIs " + hex_spi(old_in) + "_i " + hex_spi(old_out) + "_o");
-  const SaPayload* sa_payload = request.find<SaPayload>();
-  const NoncePayload* nonce = request.find<NoncePayload>();
-  if (sa_payload == nullptr || !nonce_ok(nonce)) return {notify(NotifyType::invalid_syntax)};
-  auto selected = select_esp_proposal(*sa_payload, config.ipsec, true);
-  if (!selected) {
-    ctx.counters.no_proposal++;
-    sa_log(ctx, sa, "received proposals unacceptable: " + selected.error());
-    sa_log(ctx, sa, "no acceptable proposal found, sending NO_PROPOSAL_CHOSEN");
-    return {notify(NotifyType::no_proposal_chosen)};
-  }
-  std::unique_ptr<DiffieHellman> dh;
-  SecretBytes shared;
-  if (selected->suite.pfs != DhGroup::none) {
-    const KePayload* ke = request.find<KePayload>();
-    const DhGroup group = selected->suite.pfs;
-    if (ke == nullptr || ke->dh_group != static_cast<uint16_t>(group)) {
-      auto g = static_cast<uint16_t>(group);
-      sa_log(ctx, sa, "KE of the wrong group, requesting " + transform_name(dh_transform(group)));
-      return {notify(NotifyType::invalid_ke_payload,
-                     Bytes{static_cast<uint8_t>(g >> 8), static_cast<uint8_t>(g)})};
-    }
-    dh = make_diffie_hellman(group);
-    auto secret = dh->shared_secret(ke->data);
-    if (!secret) return {notify(NotifyType::invalid_syntax)};
-    shared = std::move(*secret);
-  }
-  ChildSa child;
-  std::string why;
-  if (!narrow_request(request, config, child, &why)) {
-    sa_log(ctx, sa, "traffic selectors unacceptable: " + why + ", sending TS_UNACCEPTABLE");
-    return {notify(NotifyType::ts_unacceptable)};
-  }
-  Bytes nr = random_nonce(ctx.random);
-  child.spi_in = ctx.installer.allocate_spi();
-  child.spi_out = selected->peer_spi;
-  child.suite = selected->suite;
-  child.rekey_of = old_in;
-  child.lowest_nonce = lowest(nonce->data, nr);
-  child.outbound_deadline = ctx.now + 2 * ctx.settings.old_sa_grace;
-  sa_log(ctx, sa, "selected proposal: ESP:" + describe(child.suite));
-  ChildKeys keys = derive_child_keys(child.suite, sa.suite.prf, sa.keys->sk_d, nonce->data, nr, shared);
-  set_lifetimes(ctx, child, config);
-  Proposal accepted = selected->accepted;
-  accepted.spi = spi_bytes(child.spi_in);
-  std::vector<Payload> out;
-  out.push_back(SaPayload{{accepted}});
-  out.push_back(NoncePayload{nr});
-  if (dh) {
-    KePayload ke;
-    ke.dh_group = static_cast<uint16_t>(selected->suite.pfs);
-    ke.data.assign(dh->public_value().begin(), dh->public_value().end());
-    out.push_back(std::move(ke));
-  }
-  out.push_back(TsPayload{PayloadType::tsi, child.remote_ts});
-  out.push_back(TsPayload{PayloadType::tsr, child.local_ts});
-  if (!install_child(ctx, sa, config, std::move(child), keys, false, /*outbound_now=*/false)) {
+  auto accepted = accept_child_request(ctx, sa, config, request);
+  if (!accepted) return accepted.error();
+  accepted->child.rekey_of = old_in;
+  accepted->child.outbound_deadline = ctx.now + 2 * ctx.settings.old_sa_grace;
+  if (!install_child(ctx, sa, config, std::move(accepted->child), accepted->keys, false,
+                     /*outbound_now=*/false)) {
     sa.failure.reset();
     return {notify(NotifyType::temporary_failure)};
   }
@@ -514,7 +485,7 @@ std::vector<Payload> respond_child_rekey(EngineContext& ctx, IkeSa& sa, const Tu
       resolve_collision(ctx, sa, c.spi_in, theirs);
       break;
     }
-  return out;
+  return std::move(accepted->answer);
 }
 
 }  // namespace vpngw::ike
