@@ -31,7 +31,12 @@ class IvGenerator {
     if (pos_ + len > pool_.size()) [[unlikely]] {
       refill();
     }
-    std::memcpy(out, pool_.data() + pos_, len);
+    // Fixed-size copies: a variable length calls libc's memcpy per packet.
+    if (len == 16) {
+      std::memcpy(out, pool_.data() + pos_, 16);
+    } else {
+      std::memcpy(out, pool_.data() + pos_, 8);
+    }
     pos_ += static_cast<uint32_t>(len);
   }
 

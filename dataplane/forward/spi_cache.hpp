@@ -3,7 +3,7 @@
 // key compare were ~7 % of the 64-byte decrypt pipeline (docs/performance.md);
 // a hit is a multiply, a 16-byte load and two compares.
 //
-// Two-way set associative, 1 024 sets (32 KiB), per worker, no locks. Only
+// Two-way set associative, 2 048 sets (64 KiB), per worker, no locks. Only
 // SAs found are cached (an unknown SPI goes to the table every time, and is
 // a drop anyway). The cache holds SA pointers, so it must never outlive
 // them: SaTables::inbound_generation() moves on every install, replacement
@@ -22,7 +22,7 @@ namespace vpngw::dataplane::forward {
 
 class InboundSaCache {
  public:
-  static constexpr uint32_t kSetBits = 10;
+  static constexpr uint32_t kSetBits = 11;
   static constexpr uint32_t kSets = 1u << kSetBits;
 
   InboundSaCache() noexcept { clear(); }
