@@ -157,6 +157,7 @@ struct DataplaneRuntime::State {
   dp::forward::ForwardShared forward_shared;
   std::vector<std::unique_ptr<dp::CryptoCtx>> crypto;
   std::vector<std::unique_ptr<dp::forward::ForwardContext>> forward;
+  std::vector<std::unique_ptr<dp::forward::OuterReassembly>> reassembly;
   IndexMap gateway_index{dp::qos::kMaxGateways};
   uint32_t outbound_slots = kMinOutboundSlots;  // sized from the quotas in start()
   std::unique_ptr<PairSlots> pair_slots = std::make_unique<PairSlots>(kMinOutboundSlots);
@@ -282,10 +283,15 @@ std::string DataplaneRuntime::start(const DaemonConfig& cfg, std::string* why_do
   for (size_t i = 0; i < s_->lcores.size(); ++i) {
     auto crypto = dp::CryptoCtx::create({}, &error);
     if (!crypto) return "crypto context: " + error;
+    auto reassembly = dp::forward::OuterReassembly::create(dp::qos::TscClock::hz(),
+                                                           static_cast<int>(rte_lcore_to_socket_id(s_->lcores[i])),
+                                                           &error);
+    if (!reassembly) return "worker " + std::to_string(i) + ": " + error;
     auto fwd = std::make_unique<dp::forward::ForwardContext>();
     fwd->shared = &s_->forward_shared;
     fwd->worker_id = static_cast<uint32_t>(i);
     fwd->crypto = crypto.get();
+    fwd->reassembly = reassembly.get();
     io::WorkerConfig wc;
     wc.queue = static_cast<uint16_t>(i);
     wc.drains_control_tx = (i == 0);
@@ -295,6 +301,7 @@ std::string DataplaneRuntime::start(const DaemonConfig& cfg, std::string* why_do
     wc.hook = dp::forward::make_forward_hook(*fwd);
     s_->crypto.push_back(std::move(crypto));
     s_->forward.push_back(std::move(fwd));
+    s_->reassembly.push_back(std::move(reassembly));
     auto w = std::make_unique<io::WorkerContext>(&s_->shared, wc, &s_->counters[i]);
     if (!io::launch_worker(s_->lcores[i], w.get())) return "cannot launch worker on lcore " + std::to_string(s_->lcores[i]);
     s_->workers.push_back(std::move(w));
@@ -689,6 +696,9 @@ Json DataplaneRuntime::counters() const {
         {"handed_off", c.handed_off}, {"fragmented", c.fragmented}, {"mss_clamped", c.mss_clamped}, {"icmp_sent", c.icmp_sent}};
     for (const auto& [key, n] : add) forward[key] = forward[key].get<uint64_t>() + n;
   }
+  uint64_t reassembled = 0;
+  for (const auto& r : s_->reassembly) reassembled += r->reassembled();
+  forward["reassembled"] = reassembled;
   return Json{{"running", true}, {"workers", s_->lcores.size()}, {"ports", ports},
               {"drops", drops}, {"forward", forward}, {"ike_packets_punted", s_->ike_packets}};
 }
@@ -735,6 +745,7 @@ void DataplaneRuntime::stop() {
   for (size_t i = 0; i < s_->workers.size(); ++i) io::stop_worker(s_->lcores[i], s_->workers[i].get());
   s_->workers.clear();
   s_->forward.clear();
+  s_->reassembly.clear();  // returns held fragments to the pool freed below
   s_->crypto.clear();
   s_->installed.clear();
   s_->negotiated.clear();

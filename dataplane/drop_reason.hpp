@@ -16,7 +16,7 @@ namespace vpngw::dataplane {
 enum class DropReason : uint8_t {
   // --- the ESP core (also counted per SA) ---
   malformed,          // truncated or inconsistent headers or lengths
-  fragmented,         // outer IPv4 fragment: must be reassembled before ESP
+  fragmented,         // outer IPv4 fragment not reassembled (timed out, too big, not ours)
   chained_mbuf,       // multi-segment mbufs are not handled by the ESP core
   no_buffer_space,    // not enough headroom/tailroom to add ESP
   spi_mismatch,       // the packet's SPI is not the SA's
@@ -64,7 +64,8 @@ struct DropReasonInfo {
 inline constexpr std::array<DropReasonInfo, kDropReasonCount> kDropReasons{{
     {DropReason::malformed, "malformed",
      "truncated or inconsistent headers or lengths, or a bad checksum on a ping to us"},
-    {DropReason::fragmented, "fragmented", "outer IPv4 fragment not reassembled"},
+    {DropReason::fragmented, "fragmented",
+     "outer IPv4 fragment not reassembled (timed out, table full, too big, not ESP to us)"},
     {DropReason::chained_mbuf, "chained_mbuf", "multi-segment packet not supported"},
     {DropReason::no_buffer_space, "no_buffer_space", "not enough head/tail room for ESP"},
     {DropReason::spi_mismatch, "spi_mismatch", "SPI does not belong to the SA"},

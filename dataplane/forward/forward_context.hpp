@@ -25,6 +25,7 @@
 #include "dataplane/forward/flow_cache.hpp"
 #include "dataplane/forward/spi_cache.hpp"
 #include "dataplane/forward/inner_ip.hpp"
+#include "dataplane/forward/reassembly.hpp"
 #include "dataplane/io/worker.hpp"
 #include "dataplane/lookup/published_table.hpp"
 #include "dataplane/lookup/route_table.hpp"
@@ -84,6 +85,9 @@ struct ForwardContext {
   IcmpRateLimit icmp_limit;
   OutboundFlowCache flow_cache;
   InboundSaCache sa_cache;
+  // Outer-fragment reassembly, owned by whoever made the context; null:
+  // fragments are dropped (`fragmented`).
+  OuterReassembly* reassembly = nullptr;
 };
 
 // The hook to put in IoShared::hook for this worker's context. Every worker

@@ -15,6 +15,7 @@
 #include "dataplane/esp_decap.hpp"
 #include "dataplane/forward/inner_ip.hpp"
 #include "dataplane/forward/stages.hpp"
+#include "dataplane/io/local_traffic.hpp"
 
 namespace vpngw::dataplane::forward {
 
@@ -52,15 +53,42 @@ uint32_t esp_offset(const rte_ipv4_hdr* ip) {
   return off + sizeof(uint32_t) <= total ? off : 0;
 }
 
-// Ethernet off, ESP found, key built; survivors keep their order.
-void parse(io::WorkerContext& worker, rte_mbuf** in, uint16_t n, InboundBurst& b) {
+// An outer fragment of ESP or ESP-in-UDP to one of our addresses goes into
+// the worker's reassembly table; anything else fragmented is dropped. Returns
+// the whole packet when this fragment completed one, else null.
+rte_mbuf* reassemble(ForwardContext& ctx, io::WorkerContext& worker, rte_mbuf* m,
+                     rte_ipv4_hdr* ip) {
+  const bool ours = io::is_local_address(worker.shared->ports[kPublicPort], ip->dst_addr) &&
+                    (ip->next_proto_id == IPPROTO_ESP || ip->next_proto_id == IPPROTO_UDP);
+  if (ctx.reassembly == nullptr || !ours) {
+    drop_packet(worker, DropReason::fragmented, m);
+    return nullptr;
+  }
+  return ctx.reassembly->add(m, ip, ctx.shared->now());
+}
+
+// Ethernet off, fragments reassembled, ESP found, key built; survivors keep
+// their order.
+void parse(ForwardContext& ctx, io::WorkerContext& worker, rte_mbuf** in, uint16_t n,
+           InboundBurst& b) {
+  bool fragments = false;
   for (uint16_t i = 0; i < n; ++i) {
     if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(in[i + 1], void*));
     rte_mbuf* m = in[i];
-    const rte_ipv4_hdr* ip = ipv4_after_ethernet(m);
+    rte_ipv4_hdr* ip = ipv4_after_ethernet(m);
     if (ip == nullptr) {
       drop_packet(worker, DropReason::not_ipv4, m);
       continue;
+    }
+    if (OuterReassembly::is_fragment(ip)) [[unlikely]] {
+      fragments = true;
+      m = reassemble(ctx, worker, m, ip);
+      if (m == nullptr) continue;  // held, or dropped and counted
+      ip = ipv4_after_ethernet(m);  // one segment again, header rewritten
+      if (ip == nullptr) {
+        drop_packet(worker, DropReason::not_ipv4, m);
+        continue;
+      }
     }
     const uint32_t off = esp_offset(ip);
     if (off == 0) {
@@ -73,6 +101,7 @@ void parse(io::WorkerContext& worker, rte_mbuf** in, uint16_t n, InboundBurst& b
     strip_ethernet(m, ip);
     b.pkts[b.n++] = m;
   }
+  if (fragments && ctx.reassembly != nullptr) ctx.reassembly->release(worker, ctx.shared->now());
 }
 
 // (SPI, dst) -> SA through the worker's cache, the inbound table for what
@@ -212,7 +241,7 @@ void flush_inbound(ForwardContext& ctx, io::WorkerContext& worker) {
 void forward_inbound(ForwardContext& ctx, io::WorkerContext& worker, rte_mbuf** pkts,
                      uint16_t n) {
   InboundBurst b;
-  parse(worker, pkts, n, b);
+  parse(ctx, worker, pkts, n, b);
   if (b.n != 0) look_up(ctx, worker, b);
   if (b.n != 0) decapsulate_and_send(ctx, worker, b);
 }

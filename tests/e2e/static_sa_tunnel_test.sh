@@ -4,7 +4,8 @@
 # Both gateways are configured only through vpngwctl (VPC, gateway, customer
 # gateway, tunnel, route, static SAs); ping from A to B must cross as ESP,
 # and each daemon's counters must show the packets encrypted and decrypted.
-# Then the public MTU: big packets are fragmented before ESP, DF-set ones
+# Then ESP fragmented after encryption by a peer (scapy) is reassembled,
+# and the public MTU: big packets are fragmented before ESP, DF-set ones
 # get ICMP fragmentation needed, TCP SYNs get their MSS clamped.
 source "$(dirname "$0")/lib.sh"
 e2e_init "$1" "$2"
@@ -121,6 +122,47 @@ for gw in gw1 gw2; do
   dec=$(json_get 'j["dataplane"]["forward"]["decrypted"]' <"$E2E_DIR/$gw.info")
   [ "$enc" -ge 5 ] && [ "$dec" -ge 5 ] || fail "$gw: encrypted=$enc decrypted=$dec, expected >= 5 each"
 done
+# Outer fragments: a peer that fragments ESP after encrypting. scapy (an
+# independent ESP implementation) seals a 980-byte UDP packet with gw1's
+# outbound SA, splits the ESP packet into 400-byte IPv4 fragments, and sends
+# them in reverse order from gw1's side of the wire; host B must get the
+# inner packet. On these af_packet ports the kernel puts the fragments back
+# together before vpngwd reads them (DPDK's af_packet PMD joins its socket
+# to a fanout group with PACKET_FANOUT_FLAG_DEFRAG), so gw2's own
+# reassembly (forward.reassembled, for NIC ports) is not what runs here:
+# tests/dataplane/forward/reassembly_test.cpp covers that.
+MAC_G1=$(ip netns exec "$NS_G1" cat "/sys/class/net/g1p$$/address")
+MAC_G2=$(ip netns exec "$NS_G2" cat "/sys/class/net/g2p$$/address")
+ip netns exec "$NS_B" tcpdump -i vb$$ -nn -U -w "$E2E_DIR/reasm_at_b.pcap" "udp port 5555" 2>/dev/null &
+CAPB=$!
+E2E_PIDS+=("$CAPB")
+sleep 1
+cat >"$E2E_DIR/send_fragments.py" <<'PY'
+import sys
+from scapy.all import Ether, IP, UDP, Raw, fragment, sendp
+from scapy.layers.ipsec import SecurityAssociation, ESP
+iface, src_mac, dst_mac, key, auth = sys.argv[1:6]
+sa = SecurityAssociation(ESP, spi=0x1001, crypt_algo="AES-CBC", crypt_key=bytes.fromhex(key),
+                         auth_algo="HMAC-SHA1-96", auth_key=bytes.fromhex(auth),
+                         tunnel_header=IP(src="198.51.100.1", dst="198.51.100.2"))
+inner = IP(src="198.18.1.2", dst="198.19.1.2", ttl=64) / UDP(sport=4444, dport=5555) / Raw(b"vpngw-reassembly" * 60)
+esp = IP(bytes(sa.encrypt(inner, seq_num=1000)))
+pieces = fragment(esp, fragsize=400)
+pieces.reverse()
+sendp([Ether(src=src_mac, dst=dst_mac) / p for p in pieces], iface=iface, verbose=False)
+print(len(pieces))
+PY
+n=$(ip netns exec "$NS_G1" /usr/bin/python3 "$E2E_DIR/send_fragments.py" g1p$$ "$MAC_G1" "$MAC_G2" $K1 $A1) \
+  || fail "scapy could not send the ESP fragments"
+[ "$n" -ge 3 ] || fail "expected the ESP packet in >= 3 fragments, scapy made $n"
+sleep 1
+kill -INT "$CAPB"; wait "$CAPB" 2>/dev/null || true
+tcpdump -nn -A -r "$E2E_DIR/reasm_at_b.pcap" >"$E2E_DIR/reasm_at_b.txt" 2>/dev/null || true
+grep -q "198.18.1.2.4444 > 198.19.1.2.5555: UDP, length 960" "$E2E_DIR/reasm_at_b.txt" \
+  || fail "host B did not get the reassembled packet's inner UDP: $(head -5 "$E2E_DIR/reasm_at_b.txt")"
+grep -q "vpngw-reassembly" "$E2E_DIR/reasm_at_b.txt" || fail "the inner payload did not arrive intact"
+echo "outer fragments: $n ESP fragments from scapy reached host B decrypted"
+
 # The same SAs as ESP in UDP 4500 (RFC 3948): replace them on both sides.
 resa() {  # resa NAME OUT_SPI OUT_KEY OUT_AUTH IN_SPI IN_KEY IN_AUTH
   SOCK=$E2E_DIR/$1/api.sock

@@ -151,12 +151,16 @@ void ForwardBench::SetUp() {
     ctx_[id]->shared = &shared_;
     ctx_[id]->worker_id = id;
     ctx_[id]->crypto = crypto_[id].get();
+    reassembly_[id] = OuterReassembly::create(1'000'000'000, SOCKET_ID_ANY, &error);
+    ASSERT_NE(reassembly_[id], nullptr) << error;
+    ctx_[id]->reassembly = reassembly_[id].get();
     workers_[id] = std::make_unique<io::WorkerContext>(&io_, io::WorkerConfig{}, &io_counters_);
   }
 }
 
 void ForwardBench::TearDown() {
   for (auto& w : workers_) w.reset();
+  for (auto& r : reassembly_) r.reset();  // frees the fragments it still holds
   handoff_.reset();  // frees what is still queued
   routes_.reset();
   spd_.reset();

@@ -81,6 +81,7 @@ class ForwardBench : public ::testing::Test {
   std::unique_ptr<HandoffRings> handoff_;
   ForwardShared shared_;
   std::array<std::unique_ptr<CryptoCtx>, 2> crypto_;
+  std::array<std::unique_ptr<OuterReassembly>, 2> reassembly_;  // on the fake clock
   std::array<std::unique_ptr<ForwardContext>, 2> ctx_;
 };
 
