@@ -138,11 +138,11 @@ void send_icmp_error(ForwardContext& ctx, io::WorkerContext& worker, const rte_i
 
 rte_mbuf* icmp_error_frame(ForwardContext& ctx, io::WorkerContext& worker,
                            const rte_ipv4_hdr* ip, uint32_t len, uint8_t type, uint8_t code,
-                           rte_mempool* pool) {
+                           uint16_t next_hop_mtu, rte_mempool* pool) {
   const uint32_t src_be = worker.shared->ports[kPrivatePort].address_be;
   // The outbound stage routes it like any VPC packet and takes one off the
   // TTL: it leaves with 64, as the direct answers do.
-  rte_mbuf* m = icmp_error(ctx, ip, len, type, code, 0, src_be, 65, pool);
+  rte_mbuf* m = icmp_error(ctx, ip, len, type, code, next_hop_mtu, src_be, 65, pool);
   if (m != nullptr) ++ctx.counters.icmp_sent;
   return m;
 }

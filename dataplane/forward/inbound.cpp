@@ -182,28 +182,76 @@ uint32_t return_path_limit(ForwardContext& ctx, const rte_ipv4_hdr* ip, const In
   return max_inner_len(fixed, in.job.block_len, mtu);
 }
 
+// Ethernet on and out of the private port toward `next_hop`.
+void send_private(ForwardContext& ctx, io::WorkerContext& worker, uint32_t next_hop,
+                  rte_mbuf* m) {
+  if (!prepend_ethernet(m)) {
+    drop_packet(worker, DropReason::no_headroom, m);
+  } else if (io::send_to_next_hop(worker, kPrivatePort, next_hop, m)) {
+    ++ctx.counters.decrypted;
+  }
+}
+
+// ICMP errors for senders across the tunnel, run through the outbound
+// stage (route, SPD, SA, ESP) in bursts.
+struct IcmpBack {
+  std::array<rte_mbuf*, kStageBurst> frames;
+  uint16_t n = 0;
+  void push(ForwardContext& ctx, io::WorkerContext& worker, rte_mbuf* icmp) {
+    if (icmp == nullptr) return;
+    if (n == frames.size()) flush(ctx, worker);
+    frames[n++] = icmp;
+  }
+  void flush(ForwardContext& ctx, io::WorkerContext& worker) {
+    if (n != 0) forward_outbound(ctx, worker, frames.data(), n);
+    n = 0;
+  }
+};
+
+// An inner packet larger than the private port's MTU: with DF, dropped and
+// answered with ICMP fragmentation needed (RFC 1191) through the tunnel;
+// without, fragmented (RFC 791) and each fragment sent.
+void send_too_big(ForwardContext& ctx, io::WorkerContext& worker, uint32_t next_hop,
+                  rte_mbuf* m, IcmpBack& back) {
+  auto* ip = rte_pktmbuf_mtod(m, rte_ipv4_hdr*);
+  const uint32_t mtu = worker.shared->ports[kPrivatePort].mtu;
+  if (dont_fragment(ip)) {
+    back.push(ctx, worker,
+              icmp_error_frame(ctx, worker, ip, rte_pktmbuf_data_len(m), kIcmpDestUnreachable,
+                               kIcmpFragNeeded, static_cast<uint16_t>(mtu), m->pool));
+    drop_packet(worker, DropReason::too_big, m);
+    return;
+  }
+  decrement_ttl(ip);
+  std::array<rte_mbuf*, kMaxFragments> frags;
+  const uint32_t room = rte_pktmbuf_data_room_size(m->pool) - RTE_PKTMBUF_HEADROOM;
+  const uint16_t count = fragment_ipv4(m, std::min(mtu, room), frags.data(), kMaxFragments);
+  if (count == 0) {
+    drop_packet(worker, DropReason::no_mbuf, m);
+    return;
+  }
+  ++ctx.counters.fragmented;
+  ctx.counters.fragments += count;
+  for (uint16_t k = 0; k < count; ++k) send_private(ctx, worker, next_hop, frags[k]);
+}
+
 // After ESP decap, as a router: TTL (expired: ICMP time exceeded back
-// through the tunnel), MSS clamp on SYNs; then Ethernet on and out of the
-// private port toward the inner destination (on-link) or the private next
-// hop. Drops are freed (the SA counted them already).
+// through the tunnel), MSS clamp on SYNs, the private MTU; then Ethernet on
+// and out of the private port toward the inner destination (on-link) or the
+// private next hop. Drops are freed (the SA counted them already).
 void send_finished(ForwardContext& ctx, io::WorkerContext& worker, const FinishedBurst& f) {
   for (uint16_t i = f.n_good; i < f.n; ++i) drop_packet(worker, f.why[i], f.pkts[i]);
   const io::PortRuntime& port = worker.shared->ports[kPrivatePort];
   const uint32_t public_mtu = worker.shared->ports[kPublicPort].mtu;
-  std::array<rte_mbuf*, kStageBurst> icmp_back;
-  uint16_t n_back = 0;
+  IcmpBack back;
   for (uint16_t i = 0; i < f.n_good; ++i) {
     rte_mbuf* m = f.pkts[i];
     auto* ip = rte_pktmbuf_mtod(m, rte_ipv4_hdr*);
     const uint32_t len = rte_pktmbuf_data_len(m);
     if (ip->time_to_live <= 1) [[unlikely]] {
-      if (n_back == icmp_back.size()) {
-        forward_outbound(ctx, worker, icmp_back.data(), n_back);
-        n_back = 0;
-      }
-      rte_mbuf* icmp = icmp_error_frame(ctx, worker, ip, len,
-                                        kIcmpTimeExceeded, kIcmpTtlExceeded, m->pool);
-      if (icmp != nullptr) icmp_back[n_back++] = icmp;
+      back.push(ctx, worker,
+                icmp_error_frame(ctx, worker, ip, len, kIcmpTimeExceeded, kIcmpTtlExceeded, 0,
+                                 m->pool));
       drop_packet(worker, DropReason::ttl_exceeded, m);
       continue;
     }
@@ -213,17 +261,17 @@ void send_finished(ForwardContext& ctx, io::WorkerContext& worker, const Finishe
                       mss_for(return_path_limit(ctx, ip, *static_cast<const InboundSa*>(f.sas[i]),
                                                 public_mtu))))
       ++ctx.counters.mss_clamped;
-    decrement_ttl(ip);
     const uint32_t next_hop = next_hop_toward(port, ip->dst_addr);
     if (next_hop == 0) {
       drop_packet(worker, DropReason::no_next_hop, m);
-    } else if (!prepend_ethernet(m)) {
-      drop_packet(worker, DropReason::no_headroom, m);
-    } else if (io::send_to_next_hop(worker, kPrivatePort, next_hop, m)) {
-      ++ctx.counters.decrypted;
+    } else if (rte_be_to_cpu_16(ip->total_length) > port.mtu) [[unlikely]] {
+      send_too_big(ctx, worker, next_hop, m, back);
+    } else {
+      decrement_ttl(ip);
+      send_private(ctx, worker, next_hop, m);
     }
   }
-  if (n_back != 0) forward_outbound(ctx, worker, icmp_back.data(), n_back);
+  back.flush(ctx, worker);
 }
 
 // ESP decap, streaming as the outbound stage's encap (see send_ready

@@ -95,6 +95,6 @@ void send_icmp_error(ForwardContext& ctx, io::WorkerContext& worker, const rte_i
                      rte_mempool* pool);
 rte_mbuf* icmp_error_frame(ForwardContext& ctx, io::WorkerContext& worker,
                            const rte_ipv4_hdr* ip, uint32_t len, uint8_t type, uint8_t code,
-                           rte_mempool* pool);
+                           uint16_t next_hop_mtu, rte_mempool* pool);
 
 }  // namespace vpngw::dataplane::forward

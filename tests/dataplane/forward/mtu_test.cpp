@@ -299,6 +299,44 @@ TEST_F(MtuBench, TooBigWithoutDfIsFragmentedBeforeEspAndReassembles) {
   run_scapy();
 }
 
+// Inbound, the private port's MTU: a decrypted packet too big for it is
+// fragmented without DF and answered with fragmentation needed, through the
+// tunnel, with DF.
+TEST_F(MtuBench, InnerPacketsOverThePrivateMtuAreFragmentedOrAnsweredThroughTheTunnel) {
+  io_.ports[kPrivatePort].mtu = 1000;
+  const Bytes big = make_inner_packet(ip("198.19.2.20").value, ip("198.18.1.10").value, 1400, 9);
+  RefSealSpec spec;
+  spec.seq = 1;
+  spec.payload = big;
+  forward(0, kPublicPort, {frame(kPublicPort, ref_seal(inbound_params(), spec))});
+  const std::vector<Bytes> out = transmitted(kPrivatePort);
+  ASSERT_EQ(out.size(), 2u);
+  json fragments = json::array();
+  for (const Bytes& f : out) {
+    EXPECT_LE(f.size() - kEth, 1000u);
+    fragments.push_back(hex(without_ethernet(f)));
+  }
+  expect_scapy({{"kind", "fragments"}, {"name", "inbound 1400 bytes at private MTU 1000"},
+                {"fragments", fragments}, {"orig", hex(big)}, {"ttl", big[8] - 1},
+                {"max_len", 1000}});
+  EXPECT_EQ(ctx_[0]->counters.fragmented, 1u);
+  EXPECT_EQ(ctx_[0]->counters.fragments, 2u);
+  EXPECT_TRUE(transmitted(kPublicPort).empty());
+
+  const Bytes big_df = with_df(big);
+  spec.seq = 2;
+  spec.payload = big_df;
+  forward(0, kPublicPort, {frame(kPublicPort, ref_seal(inbound_params(), spec))});
+  EXPECT_TRUE(transmitted(kPrivatePort).empty());
+  const std::vector<Bytes> esp = transmitted(kPublicPort);
+  ASSERT_EQ(esp.size(), 1u);  // the ICMP error, in the tunnel back to the sender
+  EXPECT_EQ(drops(DropReason::too_big), 1u);
+  expect_scapy({{"kind", "icmp_error"}, {"name", "inbound frag needed at private MTU 1000"},
+                {"packet", hex(open_gw0(esp[0]))}, {"orig", hex(big_df)}, {"type", 3},
+                {"code", 4}, {"mtu", 1000}, {"src", "198.18.1.1"}});
+  run_scapy();
+}
+
 TEST_F(MtuBench, ManyFragmentsInOneBurstAllLeave) {
   // 20 packets of 2000 bytes at MTU 576 (510-byte inner packets, 488 data
   // bytes each): 5 fragments each, 100 ESP packets from a burst of 20, more
