@@ -1,6 +1,7 @@
 #include "ike/engine/tasks/child_rekey.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "ike/crypto/random.hpp"
 #include "ike/engine/child_sa_params.hpp"
@@ -83,6 +84,33 @@ Expected<ChildAnswer, std::string> read_child_answer(const Message& response,
     if (!secret) return unexpected(std::string("peer's KE is invalid"));
     a.shared = std::move(*secret);
   }
+  return a;
+}
+
+// The CHILD_SA our request and the peer's answer agree on, with its keys:
+// its selectors are the answer's narrowed to what we offered (`local`,
+// `peer`); null when nothing of the answer is inside our offer.
+struct AgreedChild {
+  ChildSa child;
+  ChildKeys keys;
+};
+std::optional<AgreedChild> agreed_child(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config,
+                                        const ChildAnswer& answer, const std::vector<Cidr>& local,
+                                        const std::vector<Cidr>& peer, uint32_t spi_in,
+                                        const Bytes& ni) {
+  AgreedChild a;
+  ChildSa& child = a.child;
+  child.local_ts = narrow(answer.tsi->selectors, local);
+  child.remote_ts = narrow(answer.tsr->selectors, peer);
+  if (child.local_ts.empty() || child.remote_ts.empty()) return std::nullopt;
+  child.spi_in = spi_in;
+  child.spi_out = answer.selected.peer_spi;
+  child.suite = answer.selected.suite;
+  child.lowest_nonce = lowest(ni, answer.nonce->data);
+  sa_log(ctx, sa, "selected proposal: ESP:" + describe(child.suite));
+  a.keys = derive_child_keys(child.suite, sa.suite.prf, sa.keys->sk_d, ni, answer.nonce->data,
+                             answer.shared);
+  set_lifetimes(ctx, child, config);
   return a;
 }
 
@@ -183,25 +211,11 @@ TaskStatus ChildRekeyTask::process(EngineContext& ctx, IkeSa& sa, const TunnelCo
   }
   auto answer = read_child_answer(response, config, dh_.get());
   if (!answer) return give_up(answer.error());
-  const EspSelection& selected = answer->selected;
-  const NoncePayload* nonce = answer->nonce;
-  const TsPayload* tsi = answer->tsi;
-  const TsPayload* tsr = answer->tsr;
-  const SecretBytes& shared = answer->shared;
-  ChildSa child;
-  child.local_ts = narrow(tsi->selectors, config.local_cidrs);
-  child.remote_ts = narrow(tsr->selectors, config.peer_cidrs);
-  if (child.local_ts.empty() || child.remote_ts.empty())
-    return give_up("peer answered selectors outside our offer");
-  child.spi_in = new_spi_;
-  child.spi_out = selected.peer_spi;
-  child.suite = selected.suite;
-  child.rekey_of = old_spi_in_;
-  child.lowest_nonce = lowest(ni_, nonce->data);
-  sa_log(ctx, sa, "selected proposal: ESP:" + describe(child.suite));
-  ChildKeys keys = derive_child_keys(child.suite, sa.suite.prf, sa.keys->sk_d, ni_, nonce->data, shared);
-  set_lifetimes(ctx, child, config);
-  if (!install_child(ctx, sa, config, std::move(child), keys, true)) {
+  auto agreed = agreed_child(ctx, sa, config, *answer, config.local_cidrs, config.peer_cidrs,
+                             new_spi_, ni_);
+  if (!agreed) return give_up("peer answered selectors outside our offer");
+  agreed->child.rekey_of = old_spi_in_;
+  if (!install_child(ctx, sa, config, std::move(agreed->child), agreed->keys, true)) {
     sa.failure.reset();  // the old CHILD_SA still carries the tunnel
     return give_up("the dataplane refused the new SAs");
   }
@@ -415,27 +429,13 @@ TaskStatus ChildCreateTask::process(EngineContext& ctx, IkeSa& sa, const TunnelC
   }
   auto answer = read_child_answer(response, config, dh_.get());
   if (!answer) return give_up(answer.error());
-  const EspSelection& selected = answer->selected;
-  const NoncePayload* nonce = answer->nonce;
-  const TsPayload* tsi = answer->tsi;
-  const TsPayload* tsr = answer->tsr;
-  const SecretBytes& shared = answer->shared;
-  ChildSa child;
   // The responder may only narrow the pair we offered.
-  child.local_ts = narrow(tsi->selectors, {pair_.local});
-  child.remote_ts = narrow(tsr->selectors, {pair_.peer});
-  if (child.local_ts.empty() || child.remote_ts.empty())
-    return give_up("peer answered selectors outside the pair: " + describe(tsi->selectors) +
-                   " === " + describe(tsr->selectors));
-  child.spi_in = new_spi_;
-  child.spi_out = selected.peer_spi;
-  child.suite = selected.suite;
-  child.lowest_nonce = lowest(ni_, nonce->data);
-  sa_log(ctx, sa, "selected proposal: ESP:" + describe(child.suite));
-  ChildKeys keys = derive_child_keys(child.suite, sa.suite.prf, sa.keys->sk_d, ni_, nonce->data, shared);
-  set_lifetimes(ctx, child, config);
-  const bool duplicate = duplicates_installed(sa, config, child);
-  if (!install_child(ctx, sa, config, std::move(child), keys, true, !duplicate)) {
+  auto agreed = agreed_child(ctx, sa, config, *answer, {pair_.local}, {pair_.peer}, new_spi_, ni_);
+  if (!agreed)
+    return give_up("peer answered selectors outside the pair: " + describe(answer->tsi->selectors) +
+                   " === " + describe(answer->tsr->selectors));
+  const bool duplicate = duplicates_installed(sa, config, agreed->child);
+  if (!install_child(ctx, sa, config, std::move(agreed->child), agreed->keys, true, !duplicate)) {
     sa.failure.reset();  // this pair only
     return give_up("the dataplane refused the new SAs");
   }
