@@ -10,6 +10,7 @@
 
 #include "tests/dataplane/forward/forward_bench.hpp"
 #include "tests/dataplane/ref_esp.hpp"
+#include "tests/dataplane/test_env.hpp"
 
 namespace vpngw::dataplane::forward::test {
 namespace {
@@ -132,6 +133,7 @@ TEST_F(Reassembly, APacketLargerThanOneMbufAndFragmentsNotForUsAreDropped) {
   // 2 400 bytes of ESP: each fragment fits an mbuf, the whole does not.
   const std::vector<Bytes> big = fragments_of(sealed(2300, 1, &inner), 1000);
   ASSERT_EQ(big.size(), 3u);
+  const unsigned free_before = rte_mempool_avail_count(dataplane::test::test_pool());
   std::vector<rte_mbuf*> frames;
   for (const Bytes& f : big) frames.push_back(frame(kPublicPort, f));
   // A fragment of ESP to an address that is not the gateway's.
@@ -146,6 +148,8 @@ TEST_F(Reassembly, APacketLargerThanOneMbufAndFragmentsNotForUsAreDropped) {
   EXPECT_TRUE(transmitted(kPrivatePort).empty());
   EXPECT_EQ(drops(io_counters_, DropReason::fragmented), 4u);  // 3 pieces + the foreign one
   EXPECT_EQ(reassembly_[0]->reassembled(), 0u);
+  // Every mbuf of the failed reassembly went back to the pool.
+  EXPECT_EQ(rte_mempool_avail_count(dataplane::test::test_pool()), free_before);
 }
 
 }  // namespace
