@@ -40,18 +40,8 @@ rte_mbuf* OuterReassembly::add(rte_mbuf* m, rte_ipv4_hdr* ip, uint64_t now) noex
   // The ESP core reads one contiguous buffer; a packet that does not fit
   // one mbuf is not one this gateway's peers send on a 1500-byte path.
   if (rte_pktmbuf_linearize(whole) != 0) {
-    // Onto the death row with the rest, counted there.
-    for (rte_mbuf* seg = whole; seg != nullptr;) {
-      rte_mbuf* next = seg->next;
-      seg->next = nullptr;
-      seg->nb_segs = 1;
-      if (dead_.cnt < RTE_DIM(dead_.row)) {
-        dead_.row[dead_.cnt++] = seg;
-      } else {
-        rte_pktmbuf_free_seg(seg);
-      }
-      seg = next;
-    }
+    given_up_ += whole->nb_segs;  // counted as drops by release()
+    rte_pktmbuf_free(whole);
     return nullptr;
   }
   auto* out = rte_pktmbuf_mtod_offset(whole, rte_ipv4_hdr*, sizeof(rte_ether_hdr));
@@ -64,7 +54,8 @@ rte_mbuf* OuterReassembly::add(rte_mbuf* m, rte_ipv4_hdr* ip, uint64_t now) noex
 
 void OuterReassembly::release(io::WorkerContext& worker, uint64_t now) noexcept {
   rte_ip_frag_table_del_expired_entries(table_, &dead_, now);
-  for (uint32_t k = 0; k < dead_.cnt; ++k) worker.counters->drop(DropReason::fragmented);
+  for (uint32_t k = 0; k < dead_.cnt + given_up_; ++k) worker.counters->drop(DropReason::fragmented);
+  given_up_ = 0;
   rte_ip_frag_free_death_row(&dead_, 0);
 }
 

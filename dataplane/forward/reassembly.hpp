@@ -49,9 +49,9 @@ class OuterReassembly {
   // fragment completed it; null when the fragment is held or was dropped.
   rte_mbuf* add(rte_mbuf* m, rte_ipv4_hdr* ip, uint64_t now) noexcept;
 
-  // Frees what add() gave up on and what timed out, counting each freed
-  // fragment as a `fragmented` drop of `worker`. Once per burst that saw
-  // fragments.
+  // Frees the fragments of packets that timed out or could not be
+  // reassembled and counts them, with those add() gave up on, as
+  // `fragmented` drops of `worker`. Once per burst that saw fragments.
   void release(io::WorkerContext& worker, uint64_t now) noexcept;
 
   uint64_t reassembled() const noexcept { return reassembled_; }
@@ -61,6 +61,7 @@ class OuterReassembly {
 
   rte_ip_frag_tbl* table_;
   rte_ip_frag_death_row dead_{};
+  uint32_t given_up_ = 0;  // fragments of whole packets too big for one mbuf, freed by add()
   uint64_t reassembled_ = 0;
 };
 

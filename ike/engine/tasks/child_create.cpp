@@ -5,6 +5,7 @@
 
 #include "ike/engine/child_sa_params.hpp"
 #include "ike/engine/message_log.hpp"
+#include "ike/engine/tasks/payload_parts.hpp"
 #include "ike/engine/traffic_selectors.hpp"
 #include "ike/sa/proposal_builder.hpp"
 #include "ike/sa/proposal_selector.hpp"
@@ -19,12 +20,6 @@ std::string hex_spi(uint32_t spi) {
 }
 
 namespace {
-
-NotifyPayload notify(NotifyType type) {
-  NotifyPayload n;
-  n.type = type;
-  return n;
-}
 
 TimePoint after(TimePoint now, double seconds) {
   return now + std::chrono::duration_cast<EngineClock::duration>(std::chrono::duration<double>(seconds));

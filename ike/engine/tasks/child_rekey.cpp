@@ -8,6 +8,7 @@
 #include "ike/engine/message_log.hpp"
 #include "ike/engine/tasks/child_create.hpp"
 #include "ike/engine/tasks/informational.hpp"
+#include "ike/engine/tasks/payload_parts.hpp"
 #include "ike/engine/traffic_selectors.hpp"
 #include "ike/sa/proposal_builder.hpp"
 #include "ike/sa/proposal_selector.hpp"
@@ -19,23 +20,6 @@ namespace {
 
 // If the rekey fails without killing the SA, try again this much later.
 constexpr std::chrono::seconds kRekeyRetry{30};
-
-NotifyPayload notify(NotifyType type, Bytes data = {}) {
-  NotifyPayload n;
-  n.type = type;
-  n.data = std::move(data);
-  return n;
-}
-
-Bytes spi_bytes(uint32_t spi) {
-  return {static_cast<uint8_t>(spi >> 24), static_cast<uint8_t>(spi >> 16),
-          static_cast<uint8_t>(spi >> 8), static_cast<uint8_t>(spi)};
-}
-
-uint32_t spi_value(const Bytes& b) {
-  return static_cast<uint32_t>(b[0]) << 24 | static_cast<uint32_t>(b[1]) << 16 |
-         static_cast<uint32_t>(b[2]) << 8 | b[3];
-}
 
 ChildSa* child_by_in(IkeSa& sa, uint32_t spi) {
   for (ChildSa& c : sa.children)
@@ -158,16 +142,13 @@ std::vector<Payload> ChildRekeyTask::build(EngineContext& ctx, IkeSa& sa, const 
   std::vector<Payload> out;
   NotifyPayload rekey = notify(NotifyType::rekey_sa);
   rekey.protocol = ProtocolId::esp;
-  rekey.spi = spi_bytes(old_spi_in_);
+  rekey.spi = esp_spi_bytes(old_spi_in_);
   out.push_back(rekey);
   out.push_back(esp_sa_offer(config.ipsec, new_spi_, true));
   out.push_back(NoncePayload{ni_});
   if (pfs) {
     dh_ = make_diffie_hellman(config.ipsec.pfs);
-    KePayload ke;
-    ke.dh_group = static_cast<uint16_t>(config.ipsec.pfs);
-    ke.data.assign(dh_->public_value().begin(), dh_->public_value().end());
-    out.push_back(std::move(ke));
+    out.push_back(ke_payload(*dh_));
   }
   out.push_back(TsPayload{PayloadType::tsi, tsi});
   out.push_back(TsPayload{PayloadType::tsr, tsr});
@@ -334,10 +315,8 @@ Expected<AcceptedChild, std::vector<Payload>> accept_child_request(EngineContext
     const KePayload* ke = request.find<KePayload>();
     const DhGroup group = selected->suite.pfs;
     if (ke == nullptr || ke->dh_group != static_cast<uint16_t>(group)) {
-      auto g = static_cast<uint16_t>(group);
       sa_log(ctx, sa, "KE of the wrong group, requesting " + transform_name(dh_transform(group)));
-      return unexpected(std::vector<Payload>{notify(
-          NotifyType::invalid_ke_payload, Bytes{static_cast<uint8_t>(g >> 8), static_cast<uint8_t>(g)})});
+      return unexpected(std::vector<Payload>{notify(NotifyType::invalid_ke_payload, group_bytes(group))});
     }
     dh = make_diffie_hellman(group);
     auto secret = dh->shared_secret(ke->data);
@@ -354,15 +333,10 @@ Expected<AcceptedChild, std::vector<Payload>> accept_child_request(EngineContext
   a.keys = derive_child_keys(child.suite, sa.suite.prf, sa.keys->sk_d, nonce->data, nr, shared);
   set_lifetimes(ctx, child, config);
   Proposal accepted = selected->accepted;
-  accepted.spi = spi_bytes(child.spi_in);
+  accepted.spi = esp_spi_bytes(child.spi_in);
   a.answer.push_back(SaPayload{{accepted}});
   a.answer.push_back(NoncePayload{nr});
-  if (dh) {
-    KePayload ke;
-    ke.dh_group = static_cast<uint16_t>(selected->suite.pfs);
-    ke.data.assign(dh->public_value().begin(), dh->public_value().end());
-    a.answer.push_back(std::move(ke));
-  }
+  if (dh) a.answer.push_back(ke_payload(*dh));
   a.answer.push_back(TsPayload{PayloadType::tsi, child.remote_ts});
   a.answer.push_back(TsPayload{PayloadType::tsr, child.local_ts});
   return a;
@@ -402,10 +376,7 @@ std::vector<Payload> ChildCreateTask::build(EngineContext& ctx, IkeSa& sa, const
   out.push_back(NoncePayload{ni_});
   if (pfs) {
     dh_ = make_diffie_hellman(config.ipsec.pfs);
-    KePayload ke;
-    ke.dh_group = static_cast<uint16_t>(config.ipsec.pfs);
-    ke.data.assign(dh_->public_value().begin(), dh_->public_value().end());
-    out.push_back(std::move(ke));
+    out.push_back(ke_payload(*dh_));
   }
   out.push_back(TsPayload{PayloadType::tsi, selectors_of({pair_.local})});
   out.push_back(TsPayload{PayloadType::tsr, selectors_of({pair_.peer})});
@@ -450,7 +421,7 @@ std::vector<Payload> respond_child_rekey(EngineContext& ctx, IkeSa& sa, const Tu
   if (rekey == nullptr) return respond_child_create(ctx, sa, config, request);
   if (rekey->protocol != ProtocolId::esp || rekey->spi.size() != 4)
     return {notify(NotifyType::invalid_syntax)};
-  const uint32_t old_out = spi_value(rekey->spi);
+  const uint32_t old_out = esp_spi_value(rekey->spi);
   auto old = std::find_if(sa.children.begin(), sa.children.end(),
                           [&](const ChildSa& c) { return c.spi_out == old_out; });
   if (old == sa.children.end()) {

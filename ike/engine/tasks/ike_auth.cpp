@@ -3,17 +3,12 @@
 #include "ike/crypto/psk_auth.hpp"
 #include "ike/engine/message_log.hpp"
 #include "ike/engine/tasks/child_create.hpp"
+#include "ike/engine/tasks/payload_parts.hpp"
 #include "ike/sa/identity.hpp"
 
 namespace vpngw::ike {
 
 namespace {
-
-NotifyPayload notify(NotifyType type) {
-  NotifyPayload n;
-  n.type = type;
-  return n;
-}
 
 // The AUTH payload we send: signs the IKE_SA_INIT message we sent, the
 // peer's nonce and our ID (RFC 7296 §2.15).

@@ -5,6 +5,7 @@
 #include "ike/engine/child_sa_params.hpp"
 #include "ike/engine/message_log.hpp"
 #include "ike/engine/tasks/ike_natd.hpp"
+#include "ike/engine/tasks/payload_parts.hpp"
 #include "ike/sa/proposal_builder.hpp"
 #include "ike/sa/proposal_selector.hpp"
 #include "ike/sa/transform_ids.hpp"
@@ -14,18 +15,6 @@ namespace vpngw::ike {
 namespace {
 
 constexpr int kMaxInitRetries = 3;
-
-NotifyPayload notify(NotifyType type, Bytes data = {}) {
-  NotifyPayload n;
-  n.type = type;
-  n.data = std::move(data);
-  return n;
-}
-
-Bytes group_bytes(DhGroup group) {
-  auto g = static_cast<uint16_t>(group);
-  return {static_cast<uint8_t>(g >> 8), static_cast<uint8_t>(g)};
-}
 
 bool nonce_ok(const NoncePayload* nonce) {
   return nonce != nullptr && nonce->data.size() >= kMinNonceSize &&
@@ -52,10 +41,7 @@ std::vector<Payload> IkeInitTask::build(EngineContext& ctx, IkeSa& sa, const Tun
   std::vector<Payload> out;
   if (!sa.cookie.empty()) out.push_back(notify(NotifyType::cookie, sa.cookie));
   out.push_back(ike_sa_offer(config.ike));
-  KePayload ke;
-  ke.dh_group = static_cast<uint16_t>(group);
-  ke.data.assign(sa.dh->public_value().begin(), sa.dh->public_value().end());
-  out.push_back(std::move(ke));
+  out.push_back(ke_payload(*sa.dh));
   out.push_back(NoncePayload{sa.ni});
   for (Payload& p : natd_notifies(sa.spi_i, 0, sa.local, sa.remote)) out.push_back(std::move(p));
   return out;
@@ -221,10 +207,7 @@ IkeInitAnswer respond_ike_init(EngineContext& ctx, const Datagram& datagram, con
   Proposal accepted = selected->accepted;
   accepted.spi.clear();
   answer.payloads.push_back(SaPayload{{accepted}});
-  KePayload ker;
-  ker.dh_group = ke->dh_group;
-  ker.data.assign(sa->dh->public_value().begin(), sa->dh->public_value().end());
-  answer.payloads.push_back(std::move(ker));
+  answer.payloads.push_back(ke_payload(*sa->dh));
   answer.payloads.push_back(NoncePayload{sa->nr});
   for (Payload& p : natd_notifies(sa->spi_i, sa->spi_r, sa->local, sa->remote))
     answer.payloads.push_back(std::move(p));

@@ -4,6 +4,7 @@
 #include "ike/crypto/random.hpp"
 #include "ike/engine/child_sa_params.hpp"
 #include "ike/engine/message_log.hpp"
+#include "ike/engine/tasks/payload_parts.hpp"
 #include "ike/sa/proposal_builder.hpp"
 #include "ike/sa/proposal_selector.hpp"
 #include "ike/sa/transform_ids.hpp"
@@ -13,13 +14,6 @@ namespace vpngw::ike {
 namespace {
 
 constexpr std::chrono::seconds kRekeyRetry{30};
-
-NotifyPayload notify(NotifyType type, Bytes data = {}) {
-  NotifyPayload n;
-  n.type = type;
-  n.data = std::move(data);
-  return n;
-}
 
 Bytes spi_bytes(uint64_t spi) {
   Bytes b(8);
@@ -98,10 +92,7 @@ std::vector<Payload> IkeRekeyTask::build(EngineContext& ctx, IkeSa& sa, const Tu
   ni_ = random_nonce(ctx.random);
   dh_ = make_diffie_hellman(config.ike.dh_group);
   sa_log(ctx, sa, "rekeying IKE_SA " + describe_spis(sa));
-  KePayload ke;
-  ke.dh_group = static_cast<uint16_t>(config.ike.dh_group);
-  ke.data.assign(dh_->public_value().begin(), dh_->public_value().end());
-  return {ike_sa_offer(config.ike, spi_bytes(new_spi_)), NoncePayload{ni_}, std::move(ke)};
+  return {ike_sa_offer(config.ike, spi_bytes(new_spi_)), NoncePayload{ni_}, ke_payload(*dh_)};
 }
 
 TaskStatus IkeRekeyTask::process(EngineContext& ctx, IkeSa& sa, const TunnelConfig& config,
@@ -160,10 +151,7 @@ std::vector<Payload> respond_ike_rekey(EngineContext& ctx, IkeSa& sa, const Tunn
                             selected->suite, *shared, nonce->data, nr);
   Proposal accepted = selected->accepted;
   accepted.spi = spi_bytes(our_spi);
-  KePayload ker;
-  ker.dh_group = ke->dh_group;
-  ker.data.assign(dh->public_value().begin(), dh->public_value().end());
-  return {SaPayload{{accepted}}, NoncePayload{nr}, std::move(ker)};
+  return {SaPayload{{accepted}}, NoncePayload{nr}, ke_payload(*dh)};
 }
 
 }  // namespace vpngw::ike

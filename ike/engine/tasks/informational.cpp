@@ -3,22 +3,9 @@
 #include <algorithm>
 
 #include "ike/engine/tasks/child_create.hpp"
+#include "ike/engine/tasks/payload_parts.hpp"
 
 namespace vpngw::ike {
-
-namespace {
-
-Bytes spi_bytes(uint32_t spi) {
-  return {static_cast<uint8_t>(spi >> 24), static_cast<uint8_t>(spi >> 16),
-          static_cast<uint8_t>(spi >> 8), static_cast<uint8_t>(spi)};
-}
-
-uint32_t spi_value(const Bytes& b) {
-  return static_cast<uint32_t>(b[0]) << 24 | static_cast<uint32_t>(b[1]) << 16 |
-         static_cast<uint32_t>(b[2]) << 8 | b[3];
-}
-
-}  // namespace
 
 std::vector<Payload> DeleteIkeTask::build(EngineContext& ctx, IkeSa& sa, const TunnelConfig&) {
   sa_log(ctx, sa, "deleting IKE_SA " + describe_spis(sa));
@@ -52,7 +39,7 @@ std::vector<Payload> DeleteChildTask::build(EngineContext& ctx, IkeSa& sa, const
     if (c.state == "installed" && std::find(spis_in_.begin(), spis_in_.end(), c.spi_in) != spis_in_.end())
       c.state = "deleting";
   for (uint32_t spi : spis_in_) {
-    d.spis.push_back(spi_bytes(spi));
+    d.spis.push_back(esp_spi_bytes(spi));
     list += " " + std::to_string(spi);
   }
   sa_log(ctx, sa, "sending DELETE for ESP CHILD_SA with SPI" + list);
@@ -94,12 +81,12 @@ std::vector<Payload> respond_informational(EngineContext& ctx, IkeSa& sa,
     if (d->protocol != ProtocolId::esp || d->spi_size != 4) continue;
     for (const Bytes& spi : d->spis) {
       if (spi.size() != 4) continue;
-      const uint32_t out_spi = spi_value(spi);
+      const uint32_t out_spi = esp_spi_value(spi);
       auto it = std::find_if(sa.children.begin(), sa.children.end(),
                              [&](const ChildSa& c) { return c.spi_out == out_spi; });
       if (it == sa.children.end()) continue;
       sa_log(ctx, sa, "received DELETE for ESP CHILD_SA with SPI " + hex_spi(out_spi));
-      ours.spis.push_back(spi_bytes(it->spi_in));
+      ours.spis.push_back(esp_spi_bytes(it->spi_in));
       const uint32_t old_in = it->spi_in;
       // The rekey that replaced it is complete: its outbound SA goes live
       // before the old one goes (make-before-break).
