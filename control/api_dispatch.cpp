@@ -111,6 +111,10 @@ Result<Json> ApiDispatcher::dispatch(const std::string& op, const Json& p) {
   auto id = [&]() { return ref_param(p); };
 
   if (op == "daemon.info") return info_();
+  if (op == "neighbour.list") {
+    if (!neighbours_) return Json{{"running", false}, {"items", Json::array()}};
+    return neighbours_();
+  }
 
   if (op == "vpc.create") return as_json(s.create_vpc(p));
   if (op == "vpc.list") return list_of(st.vpcs, [](const Vpc&) { return true; });

@@ -24,6 +24,8 @@ class ApiDispatcher {
 
   // Live dataplane state of a tunnel (SAs and counters), when a dataplane runs.
   void set_tunnel_counters(std::function<Json(const std::string& tunnel_id)> f) { tunnel_counters_ = std::move(f); }
+  // The dataplane's neighbour (ARP) cache, when a dataplane runs.
+  void set_neighbours(std::function<Json()> f) { neighbours_ = std::move(f); }
   // The IKE engine's view of a tunnel (IKE SA, child SAs) and its log.
   void set_tunnel_ike(std::function<Json(const std::string& tunnel_id)> f) { tunnel_ike_ = std::move(f); }
   void set_tunnel_logs(std::function<Json(const std::string& tunnel_id, size_t limit)> f) {
@@ -44,6 +46,7 @@ class ApiDispatcher {
   std::function<Json()> info_;
   std::function<Json(const std::string&)> tunnel_counters_;
   std::function<Json(const std::string&)> tunnel_ike_;
+  std::function<Json()> neighbours_;
   std::function<Json(const std::string&, size_t)> tunnel_logs_;
 };
 

@@ -20,6 +20,8 @@
 #include "dataplane/forward/forward_context.hpp"
 #include "dataplane/forward/stages.hpp"
 #include "dataplane/io/address_set.hpp"
+#include "dataplane/io/arp_observations.hpp"
+#include "dataplane/io/neighbour_resolver.hpp"
 #include "dataplane/qos/tsc_clock.hpp"
 #include "dataplane/io/neighbour_table.hpp"
 #include "dataplane/io/port.hpp"
@@ -137,6 +139,9 @@ bool same_params(const dp::SaParams& a, const dp::SaParams& b) {
 struct DataplaneRuntime::State {
   io::IoShared shared;
   io::NeighbourTable neighbours;
+  io::ResolveRequests resolve_requests;
+  std::unique_ptr<io::NeighbourResolver> resolver;
+  std::chrono::steady_clock::time_point neighbours_ticked;
   io::AddressSet gateway_ips;
   std::vector<Ipv4Addr> gateway_list;
   rte_mempool* pool = nullptr;
@@ -172,7 +177,6 @@ struct DataplaneRuntime::State {
     uint64_t v[2][2] = {};
   };
   std::map<std::string, Totals> retired_totals;
-  std::map<uint32_t, std::chrono::steady_clock::time_point> arp_asked;  // address -> last request
   uint32_t next_sa_id = 1u << 31;  // sa_ids of negotiated SAs (static ones are below)
 
   // The counters of an installed SA; null when the tables no longer hold it
@@ -247,6 +251,23 @@ std::string DataplaneRuntime::start(const DaemonConfig& cfg, std::string* why_do
   s_->shared.punt = io::create_punt_ring("vpngw_punt");
   if (!s_->shared.punt) return "cannot create the punt ring";
   s_->shared.neighbours = &s_->neighbours;
+  s_->shared.arp_seen = io::create_arp_observation_ring("vpngw_arp_seen");
+  if (!s_->shared.arp_seen) return "cannot create the ARP observation ring";
+  s_->shared.resolve = &s_->resolve_requests;
+  {
+    std::vector<io::NeighbourPort> ports_seen;
+    for (uint16_t i = 0; i < 2; ++i)
+      ports_seen.push_back({*ports[i]->host, ports[i]->address->len, s_->next_hops[i]});
+    State* state = s_.get();
+    s_->resolver = std::make_unique<io::NeighbourResolver>(
+        s_->neighbours, std::move(ports_seen),
+        [state](uint16_t port_index, Ipv4Addr target, const rte_ether_addr* to) {
+          return io::resolve_next_hop(state->pool, state->shared.ports[port_index], target, to);
+        });
+    const auto now = std::chrono::steady_clock::now();
+    for (uint16_t i = 0; i < 2; ++i)
+      if (!s_->next_hops[i].is_unspecified()) s_->resolver->add_permanent(i, s_->next_hops[i], now);
+  }
 
   std::string error;
   dp::SaTablesConfig sa_config;
@@ -268,6 +289,7 @@ std::string DataplaneRuntime::start(const DaemonConfig& cfg, std::string* why_do
   s_->handoff = dp::HandoffRings::create("vpngw_handoff", sa_config.workers, 1024, SOCKET_ID_ANY, &error);
   if (!s_->handoff) return "handoff rings: " + error;
   rte_rcu_qsbr* qsbr = s_->sas->rcu().get();
+  s_->neighbours.use_rcu(qsbr);
   s_->routes = std::make_unique<dp::PublishedTable<dp::RouteTable>>(qsbr);
   s_->spd = std::make_unique<dp::PublishedTable<dp::SpdClassifier>>(qsbr);
   s_->acquire = std::make_unique<dp::forward::AcquireFlags>(s_->outbound_slots);
@@ -454,12 +476,23 @@ void DataplaneRuntime::sync(const ResourceSnapshot& state) {
 void DataplaneRuntime::reclaim() {
   if (!s_->running) return;
   s_->sas->reclaim();
+  s_->neighbours.reclaim();
   s_->routes->reclaim();
   s_->spd->reclaim();
 }
 
 void DataplaneRuntime::poll_control(const FrameHandler& on_ike_frame) {
   if (!s_->running) return;
+  // Neighbours: what the workers saw of ARP, what they need, and time.
+  const auto now = std::chrono::steady_clock::now();
+  io::ArpObservation seen[64];
+  for (unsigned k; (k = io::take_arp_observations(s_->shared.arp_seen, seen, 64)) > 0;)
+    for (unsigned i = 0; i < k; ++i) s_->resolver->on_arp(seen[i], now);
+  for (const auto& [port_index, ip] : s_->resolve_requests.take()) s_->resolver->want(port_index, ip, now);
+  if (now - s_->neighbours_ticked >= std::chrono::milliseconds(100)) {
+    s_->neighbours_ticked = now;
+    s_->resolver->tick(now);
+  }
   rte_mbuf* ike[32];
   uint16_t n;
   std::vector<uint8_t> frame;
@@ -496,13 +529,7 @@ std::optional<DataplaneRuntime::MacAddr> DataplaneRuntime::public_mac_toward(Ipv
     std::memcpy(out.data(), mac.addr_bytes, out.size());
     return out;
   }
-  const Ipv4Addr hop{rte_be_to_cpu_32(hop_be)};
-  const auto now = std::chrono::steady_clock::now();
-  auto& asked = s_->arp_asked[hop.value];
-  if (now - asked >= std::chrono::seconds(1)) {
-    asked = now;
-    io::resolve_next_hop(s_->pool, port, hop);
-  }
+  s_->resolver->want(0, Ipv4Addr{rte_be_to_cpu_32(hop_be)}, std::chrono::steady_clock::now());
   return std::nullopt;
 }
 
@@ -664,15 +691,16 @@ bool DataplaneRuntime::inbound_spi_in_use(uint32_t spi) const {
   return false;
 }
 
-void DataplaneRuntime::resolve_next_hops() {
-  if (!s_->running) return;
-  for (uint16_t i = 0; i < s_->shared.port_count; ++i) {
-    const Ipv4Addr hop = s_->next_hops[i];
-    rte_ether_addr mac;
-    if (!hop.is_unspecified() && !s_->neighbours.lookup(hop, &mac))
-      io::resolve_next_hop(s_->pool, s_->shared.ports[i], hop);
-  }
+namespace {
+Json neighbour_counters_json(const io::NeighbourCounters& c) {
+  return Json{{"requests_sent", c.requests_sent}, {"probes_sent", c.probes_sent}, {"learned", c.learned},
+              {"mac_changed", c.mac_changed}, {"confirmed", c.confirmed}, {"resolve_failed", c.resolve_failed},
+              {"probe_failed", c.probe_failed}, {"expired", c.expired}, {"evicted", c.evicted},
+              {"unsolicited_ignored", c.unsolicited_ignored}, {"unsolicited_refused", c.unsolicited_refused},
+              {"invalid_ignored", c.invalid_ignored}, {"table_full", c.table_full},
+              {"rate_limited", c.rate_limited}};
 }
+}  // namespace
 
 Json DataplaneRuntime::counters() const {
   if (!s_->running) return Json{{"running", false}};
@@ -684,7 +712,7 @@ Json DataplaneRuntime::counters() const {
     ports[names[i]] = {{"rx_packets", p.rx_packets}, {"rx_bytes", p.rx_bytes},
                        {"tx_packets", p.tx_packets}, {"tx_bytes", p.tx_bytes},
                        {"arp_replies", p.arp_replies_sent}, {"icmp_replies", p.icmp_replies_sent},
-                       {"punted", p.punted}};
+                       {"punted", p.punted}, {"arp_observations_lost", p.arp_observations_lost}};
   }
   // One drop table (dataplane/drop_reason.hpp): I/O, forwarding and ESP core.
   Json drops = Json::object();
@@ -699,8 +727,40 @@ Json DataplaneRuntime::counters() const {
   uint64_t reassembled = 0;
   for (const auto& r : s_->reassembly) reassembled += r->reassembled();
   forward["reassembled"] = reassembled;
+  Json neighbours = neighbour_counters_json(s_->resolver->counters());
+  neighbours["entries"] = s_->resolver->size();
+  neighbours["packets_held"] = t.neighbour_held;
+  neighbours["packets_released"] = t.neighbour_released;
   return Json{{"running", true}, {"workers", s_->lcores.size()}, {"ports", ports},
-              {"drops", drops}, {"forward", forward}, {"ike_packets_punted", s_->ike_packets}};
+              {"drops", drops}, {"forward", forward}, {"neighbours", neighbours},
+              {"ike_packets_punted", s_->ike_packets}};
+}
+
+Json DataplaneRuntime::neighbours() const {
+  if (!s_->running) return Json{{"running", false}, {"items", Json::array()}};
+  const char* port_names[2] = {"public", "private"};
+  Json list = Json::array();
+  for (const auto& n : s_->resolver->list(std::chrono::steady_clock::now())) {
+    Json mac = nullptr;
+    if (n.mac) {
+      const uint8_t* b = n.mac->addr_bytes;
+      mac = fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", b[0], b[1], b[2], b[3], b[4], b[5]);
+    }
+    list.push_back({{"port", n.port_index < 2 ? port_names[n.port_index] : "?"},
+                    {"ip", n.ip.str()},
+                    {"mac", mac},
+                    {"state", std::string(io::name_of(n.state))},
+                    {"age_s", std::chrono::duration_cast<std::chrono::seconds>(n.age).count()},
+                    {"permanent", n.permanent}});
+  }
+  const io::NeighbourConfig& c = s_->resolver->config();
+  return Json{{"running", true},
+              {"items", list},
+              {"counters", neighbour_counters_json(s_->resolver->counters())},
+              {"limits", {{"max_entries", c.max_entries}, {"max_unsolicited", c.max_unsolicited},
+                          {"max_incomplete", c.max_incomplete}, {"arp_per_second", c.arp_per_second},
+                          {"queued_per_destination", io::UnresolvedQueue::kPacketsPerDestination},
+                          {"queued_destinations_per_worker", io::UnresolvedQueue::kDestinations}}}};
 }
 
 Json DataplaneRuntime::tunnel_counters(const std::string& tunnel_id) const {
@@ -744,6 +804,7 @@ void DataplaneRuntime::stop() {
   if (!s_ || !s_->running) return;
   for (size_t i = 0; i < s_->workers.size(); ++i) io::stop_worker(s_->lcores[i], s_->workers[i].get());
   s_->workers.clear();
+  s_->neighbours.workers_stopped();
   s_->forward.clear();
   s_->reassembly.clear();  // returns held fragments to the pool freed below
   s_->crypto.clear();
@@ -757,6 +818,9 @@ void DataplaneRuntime::stop() {
   for (uint16_t i = 0; i < s_->shared.port_count; ++i) io::port_stop(&s_->shared.ports[i]);
   io::free_punt_ring(s_->shared.punt);
   s_->shared.punt = nullptr;
+  s_->resolver.reset();
+  io::free_arp_observation_ring(s_->shared.arp_seen);
+  s_->shared.arp_seen = nullptr;
   rte_mempool_free(s_->pool);
   s_->pool = nullptr;
   s_->running = false;

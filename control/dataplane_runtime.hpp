@@ -44,9 +44,11 @@ class DataplaneRuntime {
   // tables. Idempotent; SAs whose parameters did not change are left alone
   // (replacing one would restart its sequence numbers).
   void sync(const ResourceSnapshot& state);
-  // Control thread, every few milliseconds: learns ARP replies and takes IKE
-  // packets off the punt ring, giving each whole Ethernet frame to
-  // `on_ike_frame` (counted and freed when there is none).
+  // Control thread, every few milliseconds: passes what the workers saw of
+  // ARP and the addresses they need to the neighbour resolver (which sends
+  // ARP, ages entries), and takes IKE packets off the punt ring, giving each
+  // whole Ethernet frame to `on_ike_frame` (counted and freed when there is
+  // none).
   using FrameHandler = std::function<void(std::span<const uint8_t> frame)>;
   void poll_control(const FrameHandler& on_ike_frame = {});
 
@@ -54,8 +56,8 @@ class DataplaneRuntime {
   using MacAddr = std::array<uint8_t, 6>;
   std::optional<MacAddr> public_mac() const;
   // The MAC to send to for `dst` on the public port (itself when on-link,
-  // else the next hop). nullopt when not resolved yet: an ARP request goes
-  // out (at most once a second per address) and the caller tries later.
+  // else the next hop). nullopt when not resolved yet: the neighbour
+  // resolver asks for it and the caller tries later.
   std::optional<MacAddr> public_mac_toward(Ipv4Addr dst);
   // Queues a complete Ethernet frame on the public port's control TX path.
   bool send_public_frame(std::span<const uint8_t> frame);
@@ -100,9 +102,10 @@ class DataplaneRuntime {
   // Control thread, every few milliseconds: frees retired tables and SAs
   // whose grace period has passed.
   void reclaim();
-  // Control thread, every second: ARP for next hops not resolved yet.
-  void resolve_next_hops();
   Json counters() const;
+  // The neighbour (ARP) cache: {"items": [{port, ip, mac, state,
+  // age_s, permanent}], "counters": {...}, "limits": {...}}.
+  Json neighbours() const;
   // The SAs the workers hold for a tunnel, with their counters:
   // {"sas": [...], "in": {packets, bytes}, "out": {packets, bytes}, "drops": {...}}.
   Json tunnel_counters(const std::string& tunnel_id) const;

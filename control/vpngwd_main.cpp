@@ -207,7 +207,6 @@ int run(int argc, char** argv) {
     ike.poll();
     dataplane.reclaim();
   }, true);
-  loop.add_timer(std::chrono::seconds(1), [&] { dataplane.resolve_next_hops(); }, true);
 
   const auto started = std::chrono::steady_clock::now();
   auto info = [&]() {
@@ -225,6 +224,7 @@ int run(int argc, char** argv) {
   ApiDispatcher dispatcher(service, info);
   if (dataplane.running())
     dispatcher.set_tunnel_counters([&](const std::string& id) { return dataplane.tunnel_counters(id); });
+  if (dataplane.running()) dispatcher.set_neighbours([&] { return dataplane.neighbours(); });
   dispatcher.set_tunnel_ike([&](const std::string& id) { return ike.tunnel_ike(id); });
   dispatcher.set_tunnel_logs([&](const std::string& id, size_t limit) { return ike.tunnel_logs(id, limit); });
 

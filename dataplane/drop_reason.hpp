@@ -47,7 +47,8 @@ enum class DropReason : uint8_t {
   no_mbuf,            // could not fragment the inner packet (no mbuf left)
   // --- the I/O layer ---
   not_for_us,         // ARP request for an address the appliance does not own
-  no_neighbour,       // next hop has no resolved MAC address yet
+  no_neighbour,       // next hop did not answer ARP in time (packets held for it)
+  neighbour_queue_full,  // next hop being resolved and no room to hold the packet
   punt_ring_full,     // the control thread is behind: IKE/ARP packet dropped
   no_handler,         // ESP/transit traffic while no forwarding hook is installed
   tx_full,            // the port's TX queue did not take the packet
@@ -95,7 +96,10 @@ inline constexpr std::array<DropReasonInfo, kDropReasonCount> kDropReasons{{
      "DF set and too big for the public MTU after ESP (ICMP fragmentation needed sent)"},
     {DropReason::no_mbuf, "no_mbuf", "could not fragment the packet (no mbuf left)"},
     {DropReason::not_for_us, "not_for_us", "ARP request for an address we do not own"},
-    {DropReason::no_neighbour, "no_neighbour", "next hop MAC address not resolved"},
+    {DropReason::no_neighbour, "no_neighbour",
+     "next hop did not answer ARP within 3 s (the packets held for it are dropped)"},
+    {DropReason::neighbour_queue_full, "neighbour_queue_full",
+     "next hop being resolved and its queue full (3 packets each, 64 addresses per worker)"},
     {DropReason::punt_ring_full, "punt_ring_full", "control thread's punt ring is full"},
     {DropReason::no_handler, "no_handler", "no forwarding stage installed for this traffic"},
     {DropReason::tx_full, "tx_full", "transmit queue full"},

@@ -70,6 +70,7 @@ constexpr std::array kResources{
     ResourceSpec{"tunnel", "VPN tunnels between a VPN gateway and a customer gateway"},
     ResourceSpec{"route", "VPC routes: destination CIDR -> VPN gateway"},
     ResourceSpec{"sa", "manually keyed ESP SAs of a tunnel (peers without IKE)"},
+    ResourceSpec{"neighbour", "the ARP cache: next hops and on-link hosts the ports resolved"},
     ResourceSpec{"info", "show the daemon's version, uptime and ports"},
 };
 
@@ -128,6 +129,9 @@ constexpr std::array kCommands{
     CommandSpec{"sa", "list", "sa.list", false, kByTunnel, "list manually keyed SAs"},
     CommandSpec{"sa", "show", "sa.show", true, kNoFlags, "show a manually keyed SA"},
     CommandSpec{"sa", "delete", "sa.delete", true, kNoFlags, "delete a manually keyed SA"},
+
+    CommandSpec{"neighbour", "list", "neighbour.list", false, kNoFlags,
+                "list the neighbour (ARP) cache: port, IP, MAC, state, age"},
 
     CommandSpec{"info", "", "daemon.info", false, kNoFlags,
                 "show the daemon's version, uptime and ports"},

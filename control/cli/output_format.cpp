@@ -58,6 +58,10 @@ size_t field_rank(std::string_view name) {
   return static_cast<size_t>(it - kFieldOrder.begin());  // unknown: after all known
 }
 
+constexpr std::array kNeighbourColumns{Column{"PORT", "port"}, Column{"IP", "ip"}, Column{"MAC", "mac"},
+                                       Column{"STATE", "state"}, Column{"AGE_S", "age_s"},
+                                       Column{"PERMANENT", "permanent"}};
+
 std::span<const Column> columns_for(std::string_view op) {
   const auto resource = op.substr(0, op.find('.'));
   if (resource == "vpc") return kVpcColumns;
@@ -66,6 +70,7 @@ std::span<const Column> columns_for(std::string_view op) {
   if (resource == "tunnel") return kTunnelColumns;
   if (resource == "route") return kRouteColumns;
   if (resource == "sa") return kSaColumns;
+  if (resource == "neighbour") return kNeighbourColumns;
   return {};
 }
 

@@ -59,8 +59,12 @@ struct ForwardShared {
 // only that worker writes them, others may read stale values. A cache line
 // of its own so workers never share one.
 struct alignas(kCacheLine) ForwardCounters {
-  uint64_t encrypted = 0;     // ESP packets sent toward the public port
-  uint64_t decrypted = 0;     // inner packets sent toward the private port
+  // What ESP made: packets encrypted (their sequence numbers spent) and
+  // packets decrypted and verified, whether or not a later step (cap, next
+  // hop, MTU) then dropped them: those drops are counted by reason, and the
+  // ports' tx counters say what left.
+  uint64_t encrypted = 0;
+  uint64_t decrypted = 0;
   uint64_t handed_off = 0;    // packets queued to their SA's owning worker
   uint64_t handoff_received = 0;
   uint64_t fragmented = 0;    // inner packets split to fit the public MTU

@@ -182,13 +182,14 @@ uint32_t return_path_limit(ForwardContext& ctx, const rte_ipv4_hdr* ip, const In
   return max_inner_len(fixed, in.job.block_len, mtu);
 }
 
-// Ethernet on and out of the private port toward `next_hop`.
-void send_private(ForwardContext& ctx, io::WorkerContext& worker, uint32_t next_hop,
+// Ethernet on and out of the private port toward `next_hop` (or held
+// until its MAC is known).
+void send_private(io::WorkerContext& worker, uint32_t next_hop,
                   rte_mbuf* m) {
   if (!prepend_ethernet(m)) {
     drop_packet(worker, DropReason::no_headroom, m);
-  } else if (io::send_to_next_hop(worker, kPrivatePort, next_hop, m)) {
-    ++ctx.counters.decrypted;
+  } else {
+    io::send_to_next_hop(worker, kPrivatePort, next_hop, m);
   }
 }
 
@@ -232,7 +233,7 @@ void send_too_big(ForwardContext& ctx, io::WorkerContext& worker, uint32_t next_
   }
   ++ctx.counters.fragmented;
   ctx.counters.fragments += count;
-  for (uint16_t k = 0; k < count; ++k) send_private(ctx, worker, next_hop, frags[k]);
+  for (uint16_t k = 0; k < count; ++k) send_private(worker, next_hop, frags[k]);
 }
 
 // After ESP decap, as a router: TTL (expired: ICMP time exceeded back
@@ -241,6 +242,7 @@ void send_too_big(ForwardContext& ctx, io::WorkerContext& worker, uint32_t next_
 // private next hop. Drops are freed (the SA counted them already).
 void send_finished(ForwardContext& ctx, io::WorkerContext& worker, const FinishedBurst& f) {
   for (uint16_t i = f.n_good; i < f.n; ++i) drop_packet(worker, f.why[i], f.pkts[i]);
+  ctx.counters.decrypted += f.n_good;
   const io::PortRuntime& port = worker.shared->ports[kPrivatePort];
   const uint32_t public_mtu = worker.shared->ports[kPublicPort].mtu;
   IcmpBack back;
@@ -268,7 +270,7 @@ void send_finished(ForwardContext& ctx, io::WorkerContext& worker, const Finishe
       send_too_big(ctx, worker, next_hop, m, back);
     } else {
       decrement_ttl(ip);
-      send_private(ctx, worker, next_hop, m);
+      send_private(worker, next_hop, m);
     }
   }
   back.flush(ctx, worker);

@@ -142,6 +142,7 @@ uint32_t gateway_of(const rte_mbuf* m) { return m->hash.usr; }
 void send_finished(ForwardContext& ctx, io::WorkerContext& worker, const FinishedBurst& f) {
   for (uint16_t i = f.n_good; i < f.n; ++i) drop_packet(worker, f.why[i], f.pkts[i]);
   if (f.n_good == 0) return;
+  ctx.counters.encrypted += f.n_good;
   const uint64_t now = ctx.shared->now();
   const io::PortRuntime& port = worker.shared->ports[kPublicPort];
   uint16_t start = 0;
@@ -160,8 +161,8 @@ void send_finished(ForwardContext& ctx, io::WorkerContext& worker, const Finishe
         drop_packet(worker, DropReason::no_next_hop, m);
       } else if (!prepend_ethernet(m)) {
         drop_packet(worker, DropReason::no_headroom, m);
-      } else if (io::send_to_next_hop(worker, kPublicPort, next_hop, m)) {
-        ++ctx.counters.encrypted;
+      } else {
+        io::send_to_next_hop(worker, kPublicPort, next_hop, m);
       }
     }
     for (uint16_t i = start + cap.sent; i < end; ++i) {

@@ -16,9 +16,12 @@ IoTotals sum_counters(std::span<const WorkerIoCounters> workers) {
       dst.icmp_replies_sent += src.icmp_replies_sent;
       dst.punted += src.punted;
       dst.to_hook += src.to_hook;
+      dst.arp_observations_lost += src.arp_observations_lost;
     }
     for (size_t r = 0; r < kDropReasonCount; ++r) t.drops[r] += w.drops[r];
     t.idle_sleeps += w.idle_sleeps;
+    t.neighbour_held += w.neighbour_held;
+    t.neighbour_released += w.neighbour_released;
   }
   return t;
 }

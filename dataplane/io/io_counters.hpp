@@ -29,6 +29,7 @@ struct PortCounters {
   uint64_t icmp_replies_sent = 0;
   uint64_t punted = 0;  // IKE and ARP replies handed to the control thread
   uint64_t to_hook = 0;  // handed to the forwarding stages
+  uint64_t arp_observations_lost = 0;  // ARP seen but not passed on: the ring was full
 };
 
 struct alignas(RTE_CACHE_LINE_SIZE) WorkerIoCounters {
@@ -38,6 +39,8 @@ struct alignas(RTE_CACHE_LINE_SIZE) WorkerIoCounters {
   uint64_t empty_polls = 0;
   uint64_t idle_sleeps = 0;      // how many times the worker slept
   uint64_t current_sleep_us = 0;  // 0 while the worker is busy
+  uint64_t neighbour_held = 0;      // packets that waited for a next hop's MAC
+  uint64_t neighbour_released = 0;  // ... and were sent when it was resolved
 
   void drop(DropReason r, uint64_t n = 1) noexcept { drops[index_of(r)] += n; }
 };
@@ -47,6 +50,8 @@ struct IoTotals {
   std::array<PortCounters, kMaxPorts> ports{};
   std::array<uint64_t, kDropReasonCount> drops{};
   uint64_t idle_sleeps = 0;
+  uint64_t neighbour_held = 0;
+  uint64_t neighbour_released = 0;
 };
 
 IoTotals sum_counters(std::span<const WorkerIoCounters> workers);

@@ -126,12 +126,17 @@ void make_echo_reply(rte_mbuf* m, const PortRuntime& port) {
   icmp->icmp_cksum = sum == 0xffff ? sum : static_cast<uint16_t>(~sum);
 }
 
-rte_mbuf* build_arp_request(rte_mempool* pool, const PortRuntime& port, Ipv4Addr target) {
+rte_mbuf* build_arp_request(rte_mempool* pool, const PortRuntime& port, Ipv4Addr target,
+                            const rte_ether_addr* to) {
   rte_mbuf* m = rte_pktmbuf_alloc(pool);
   if (m == nullptr) return nullptr;
   constexpr uint16_t kLen = sizeof(rte_ether_hdr) + sizeof(rte_arp_hdr);
   auto* eth = reinterpret_cast<rte_ether_hdr*>(rte_pktmbuf_append(m, kLen));
-  std::memset(&eth->dst_addr, 0xff, sizeof(eth->dst_addr));
+  if (to != nullptr) {
+    eth->dst_addr = *to;
+  } else {
+    std::memset(&eth->dst_addr, 0xff, sizeof(eth->dst_addr));
+  }
   eth->src_addr = port.mac;
   eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
   auto* arp = reinterpret_cast<rte_arp_hdr*>(eth + 1);

@@ -37,7 +37,9 @@ void make_arp_reply(rte_mbuf* m, const PortRuntime& port);
 // swapped, both checksums recomputed).
 void make_echo_reply(rte_mbuf* m, const PortRuntime& port);
 
-// Control thread: a broadcast ARP request for `target` from the port's address.
-rte_mbuf* build_arp_request(rte_mempool* pool, const PortRuntime& port, Ipv4Addr target);
+// Control thread: an ARP request for `target` from the port's address,
+// broadcast, or unicast to `to` when given (re-validating a known MAC).
+rte_mbuf* build_arp_request(rte_mempool* pool, const PortRuntime& port, Ipv4Addr target,
+                            const rte_ether_addr* to = nullptr);
 
 }  // namespace vpngw::dataplane::io

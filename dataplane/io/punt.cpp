@@ -65,8 +65,9 @@ bool control_send(const PortRuntime& port, rte_mbuf* m) {
   return true;
 }
 
-bool resolve_next_hop(rte_mempool* pool, const PortRuntime& port, Ipv4Addr next_hop) {
-  rte_mbuf* m = build_arp_request(pool, port, next_hop);
+bool resolve_next_hop(rte_mempool* pool, const PortRuntime& port, Ipv4Addr next_hop,
+                      const rte_ether_addr* to) {
+  rte_mbuf* m = build_arp_request(pool, port, next_hop, to);
   return m != nullptr && control_send(port, m);
 }
 

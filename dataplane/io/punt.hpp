@@ -31,8 +31,10 @@ uint16_t drain_punt_ring(rte_ring* punt, NeighbourTable& neighbours, rte_mbuf** 
 // port (a worker sends it). Frees the packet and returns false when full.
 bool control_send(const PortRuntime& port, rte_mbuf* m);
 
-// Control thread: broadcasts an ARP request for `next_hop` on the port. The
-// reply comes back through the punt ring (drain_punt_ring learns it).
-bool resolve_next_hop(rte_mempool* pool, const PortRuntime& port, Ipv4Addr next_hop);
+// Control thread: sends an ARP request for `next_hop` on the port
+// (broadcast, or unicast to `to`). The reply comes back as an ArpObservation
+// or, without that ring, through the punt ring (drain_punt_ring learns it).
+bool resolve_next_hop(rte_mempool* pool, const PortRuntime& port, Ipv4Addr next_hop,
+                      const rte_ether_addr* to = nullptr);
 
 }  // namespace vpngw::dataplane::io

@@ -5,6 +5,9 @@
 #include <rte_ether.h>
 #include <rte_launch.h>
 
+#include <rte_arp.h>
+
+#include "dataplane/io/arp_observations.hpp"
 #include "dataplane/io/local_traffic.hpp"
 
 namespace vpngw::dataplane::io {
@@ -77,6 +80,62 @@ void drain_control_tx(WorkerContext& w) {
   }
 }
 
+const rte_arp_ipv4& arp_body(const rte_mbuf* m) {
+  return rte_pktmbuf_mtod_offset(m, const rte_arp_hdr*, sizeof(rte_ether_hdr))->arp_data;
+}
+
+// Passes what an ARP frame says about its sender to the control thread.
+// Requests only when they tell something new: the sender unknown, or known
+// with another MAC; replies always (they may confirm an entry).
+void observe_arp(WorkerContext& w, uint16_t port_index, const rte_mbuf* m, ArpKind kind) {
+  const rte_arp_ipv4& arp = arp_body(m);
+  if (kind != ArpKind::reply && w.shared->neighbours != nullptr) {
+    rte_ether_addr known;
+    const bool found = w.shared->neighbours->lookup_be(arp.arp_sip, &known, false);
+    if (found && rte_is_same_ether_addr(&known, &arp.arp_sha)) return;
+    if (!found && kind == ArpKind::other) return;
+  }
+  ArpObservation o;
+  o.sender_ip_be = arp.arp_sip;
+  o.sender_mac = arp.arp_sha;
+  o.port_index = static_cast<uint8_t>(port_index);
+  o.kind = kind;
+  if (!post_arp_observation(w.shared->arp_seen, o)) ++w.counters->ports[port_index].arp_observations_lost;
+}
+
+uint64_t now_tsc() { return rte_rdtsc(); }
+
+uint64_t unresolved_wait(const WorkerContext& w) {
+  return w.shared->unresolved_wait != 0 ? w.shared->unresolved_wait : 3 * rte_get_tsc_hz();
+}
+
+// Packets waiting for a next hop: sent once the table has its MAC, dropped
+// when it did not come in time; the addresses still unresolved are asked
+// for again. Only when the table changed or a millisecond passed.
+void service_unresolved(WorkerContext& w) {
+  if (w.unresolved.destinations() == 0 || w.shared->neighbours == nullptr) return;
+  const NeighbourTable& table = *w.shared->neighbours;
+  const uint64_t generation = table.generation();
+  const uint64_t now = now_tsc();
+  if (generation == w.neighbour_generation && now < w.next_unresolved_check) return;
+  w.neighbour_generation = generation;
+  w.next_unresolved_check = now + rte_get_tsc_hz() / 1000;
+  w.unresolved.service(
+      now,
+      [&](uint16_t, uint32_t hop_be, rte_ether_addr* mac) { return table.lookup_be(hop_be, mac); },
+      [&](uint16_t port_index, const rte_ether_addr& mac, rte_mbuf* m) {
+        auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
+        eth->dst_addr = mac;
+        eth->src_addr = w.shared->ports[port_index].mac;
+        ++w.counters->neighbour_released;
+        tx_enqueue(w, port_index, m);
+      },
+      [&](rte_mbuf* m) { drop(w, DropReason::no_neighbour, m); },
+      [&](uint16_t port_index, uint32_t hop_be) {
+        if (w.shared->resolve != nullptr) w.shared->resolve->raise(port_index, hop_be);
+      });
+}
+
 uint16_t poll_port(WorkerContext& w, uint16_t port_index) {
   const PortRuntime& port = w.shared->ports[port_index];
   rte_mbuf* pkts[kRxBurst];
@@ -91,6 +150,7 @@ uint16_t poll_port(WorkerContext& w, uint16_t port_index) {
     c.rx_bytes += m->pkt_len;
     switch (classify(m, port)) {
       case PacketClass::arp_request_for_us:
+        if (w.shared->arp_seen != nullptr) observe_arp(w, port_index, m, ArpKind::request_for_us);
         make_arp_reply(m, port);
         ++c.arp_replies_sent;
         tx_enqueue(w, port_index, m);
@@ -101,10 +161,20 @@ uint16_t poll_port(WorkerContext& w, uint16_t port_index) {
         tx_enqueue(w, port_index, m);
         break;
       case PacketClass::arp_reply:
+        if (w.shared->arp_seen == nullptr) {
+          punt(w, port_index, m);
+        } else {
+          observe_arp(w, port_index, m, ArpKind::reply);
+          rte_pktmbuf_free(m);
+        }
+        break;
       case PacketClass::ike:
         punt(w, port_index, m);
         break;
       case PacketClass::arp_not_for_us:
+        // A known neighbour announcing a new MAC (gratuitous ARP after a
+        // failover) is worth learning even when it does not ask us.
+        if (w.shared->arp_seen != nullptr) observe_arp(w, port_index, m, ArpKind::other);
         drop(w, DropReason::not_for_us, m);
         break;
       case PacketClass::malformed:
@@ -140,10 +210,20 @@ bool send_to_next_hop(WorkerContext& w, uint16_t port_index, uint32_t next_hop_b
                       rte_mbuf* m) {
   NextHopMemo& memo = w.next_hop[port_index];
   if (memo.next_hop_be != next_hop_be || next_hop_be == 0) [[unlikely]] {
-    if (w.shared->neighbours == nullptr || !w.shared->neighbours->lookup_be(next_hop_be, &memo.mac)) {
+    if (w.shared->neighbours == nullptr || next_hop_be == 0) {
       memo.next_hop_be = 0;
       drop(w, DropReason::no_neighbour, m);
       return false;
+    }
+    if (!w.shared->neighbours->lookup_be(next_hop_be, &memo.mac)) {
+      memo.next_hop_be = 0;
+      if (w.shared->resolve != nullptr) w.shared->resolve->raise(port_index, next_hop_be);
+      if (!w.unresolved.hold(port_index, next_hop_be, m, now_tsc() + unresolved_wait(w))) {
+        drop(w, DropReason::neighbour_queue_full, m);
+        return false;
+      }
+      ++w.counters->neighbour_held;
+      return true;
     }
     memo.next_hop_be = next_hop_be;
   }
@@ -161,7 +241,14 @@ void tx_flush(WorkerContext& w) {
   }
 }
 
+WorkerContext::~WorkerContext() {
+  unresolved.clear([](rte_mbuf* m) { rte_pktmbuf_free(m); });
+}
+
 uint32_t worker_poll_once(WorkerContext& w) {
+  // Held packets first: once their next hop is known they go out before
+  // newer packets to it.
+  service_unresolved(w);
   uint32_t received = 0;
   for (uint16_t p = 0; p < w.shared->port_count; ++p) received += poll_port(w, p);
   const ForwardHook& hook = active_hook(w);
@@ -203,6 +290,7 @@ int worker_main(void* arg) {
     if (qsbr != nullptr) rte_rcu_qsbr_thread_online(qsbr, tid);
   }
   w.counters->current_sleep_us = 0;
+  w.unresolved.clear([&](rte_mbuf* m) { drop(w, DropReason::no_neighbour, m); });
   const ForwardHook& hook = active_hook(w);
   if (hook.flush != nullptr) hook.flush(hook.ctx, w);
   tx_flush(w);

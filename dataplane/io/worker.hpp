@@ -18,6 +18,8 @@
 #include "dataplane/io/io_counters.hpp"
 #include "dataplane/io/neighbour_table.hpp"
 #include "dataplane/io/port.hpp"
+#include "dataplane/io/resolve_requests.hpp"
+#include "dataplane/io/unresolved_queue.hpp"
 
 namespace vpngw::dataplane::io {
 
@@ -53,6 +55,15 @@ struct IoShared {
   uint16_t port_count = 0;
   rte_ring* punt = nullptr;                    // MP/SC, see punt.hpp
   const NeighbourTable* neighbours = nullptr;  // may be null: nothing resolves
+  // Next-hop resolution by the control thread (NeighbourResolver): workers
+  // raise requests for addresses without a MAC and post what they see of
+  // ARP. Either may be null: then nothing is requested, and ARP replies are
+  // punted as frames instead (drain_punt_ring learns them).
+  ResolveRequests* resolve = nullptr;
+  rte_ring* arp_seen = nullptr;  // ArpObservation records, MP/SC
+  // How long packets wait for a next hop's MAC (UnresolvedQueue), in TSC
+  // cycles; 0: three seconds (three ARP requests a second apart).
+  uint64_t unresolved_wait = 0;
   ForwardHook hook;
 };
 
@@ -84,6 +95,10 @@ struct NextHopMemo {
 struct WorkerContext {
   WorkerContext(const IoShared* shared_, WorkerConfig config_, WorkerIoCounters* counters_)
       : shared(shared_), config(config_), counters(counters_), backoff(config_.idle) {}
+  // Frees what still waits for a next hop (the pool must still exist).
+  ~WorkerContext();
+  WorkerContext(const WorkerContext&) = delete;
+  WorkerContext& operator=(const WorkerContext&) = delete;
 
   const IoShared* shared;
   WorkerConfig config;
@@ -91,6 +106,11 @@ struct WorkerContext {
   IdleBackoff backoff;
   std::array<TxBuffer, kMaxPorts> tx{};
   std::array<NextHopMemo, kMaxPorts> next_hop{};
+  // Packets waiting for a next hop's MAC; looked at again when the
+  // neighbour table's generation moves, and at least every millisecond.
+  UnresolvedQueue unresolved;
+  uint64_t neighbour_generation = 0;
+  uint64_t next_unresolved_check = 0;
   std::atomic<bool> stop{false};
 };
 
@@ -107,7 +127,11 @@ uint32_t worker_round(WorkerContext& w);
 // the round, or now when the buffer is full).
 void tx_enqueue(WorkerContext& w, uint16_t port_index, rte_mbuf* m);
 // Fills in the Ethernet header for the next hop (network byte order) and
-// queues the packet; drops it (no_neighbour) when the MAC is not known yet.
+// queues the packet. When the MAC is not known yet the packet waits in the
+// worker's UnresolvedQueue and the control thread is asked to resolve the
+// address; it is sent when the answer comes, or dropped (no_neighbour)
+// after IoShared::unresolved_wait. False only when it was dropped at once
+// (neighbour_queue_full, or no_neighbour without a table).
 bool send_to_next_hop(WorkerContext& w, uint16_t port_index, uint32_t next_hop_be, rte_mbuf* m);
 void tx_flush(WorkerContext& w);
 
