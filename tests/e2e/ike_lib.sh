@@ -2,11 +2,20 @@ source "$(dirname "$0")/lib.sh"
 P=vpngw-i-$$
 NS_A=$P-a NS_G=$P-g NS_S=$P-s NS_B=$P-b NS_N=$P-n
 IKE_NAT=${IKE_NAT:-0}
+# A test may change vpngwd's private port (GW_PRIVATE_NEXT_HOP empty: no
+# next_hop line), replace the private side of the topology (IKE_PRIVATE_SIDE:
+# a function that links NS_G's gv$$ to the VPC) and name the namespaces it
+# adds (IKE_EXTRA_NS, space separated) for the cleanup.
+GW_PRIVATE_ADDR=${GW_PRIVATE_ADDR:-198.18.1.1/24}
+GW_PRIVATE_NEXT_HOP=${GW_PRIVATE_NEXT_HOP-198.18.1.2}
+IKE_PRIVATE_SIDE=${IKE_PRIVATE_SIDE:-ike_private_side}
+IKE_EXTRA_NS=${IKE_EXTRA_NS:-}
 PEER_IP=198.51.100.2  # the customer gateway's address as vpngw sees it
 [ "$IKE_NAT" = 1 ] && PEER_IP=198.51.100.3
 
 e2e_extra_cleanup() {
-  for ns in "$NS_A" "$NS_G" "$NS_S" "$NS_B" "$NS_N"; do ip netns del "$ns" 2>/dev/null || true; done
+  # shellcheck disable=SC2086  # a list of names
+  for ns in "$NS_A" "$NS_G" "$NS_S" "$NS_B" "$NS_N" $IKE_EXTRA_NS; do ip netns del "$ns" 2>/dev/null || true; done
   if [ -f "$SW/charon.log" ] && [ "${E2E_FAILED:-0}" = 1 ]; then
     echo "---- charon log (last 40 lines) ----" >&2
     tail -n 40 "$SW/charon.log" >&2
@@ -22,12 +31,23 @@ fail() {
   exit 1
 }
 
+# The default private side: host A on a veth straight to vpngwd's private port.
+ike_private_side() {
+ip link add va$$ netns "$NS_A" type veth peer name gv$$ netns "$NS_G"
+ip -n "$NS_G" link set gv$$ up
+ip -n "$NS_A" addr add 198.18.1.2/24 dev va$$
+ip -n "$NS_A" link set va$$ up
+ip -n "$NS_A" route add default via 198.18.1.1
+# Hosts behind af_packet ports finish their own TCP checksums (iperf3).
+ip netns exec "$NS_A" ethtool -K va$$ tx off >/dev/null
+}
+
 ike_topology() {
 for ns in "$NS_A" "$NS_G" "$NS_S" "$NS_B"; do
   ip netns add "$ns"
   ip -n "$ns" link set lo up
 done
-ip link add va$$ netns "$NS_A" type veth peer name gv$$ netns "$NS_G"
+"$IKE_PRIVATE_SIDE"
 ip link add sv$$ netns "$NS_S" type veth peer name vb$$ netns "$NS_B"
 if [ "$IKE_NAT" = 1 ]; then
   ip netns add "$NS_N"
@@ -54,11 +74,7 @@ else
   ip link add gp$$ netns "$NS_G" type veth peer name sp$$ netns "$NS_S"
   ip -n "$NS_S" addr add 198.51.100.2/24 dev sp$$
 fi
-ip -n "$NS_G" link set gv$$ up
 ip -n "$NS_G" link set gp$$ up
-ip -n "$NS_A" addr add 198.18.1.2/24 dev va$$
-ip -n "$NS_A" link set va$$ up
-ip -n "$NS_A" route add default via 198.18.1.1
 ip -n "$NS_S" addr add 198.19.1.1/24 dev sv$$
 ip -n "$NS_S" link set sp$$ up
 ip -n "$NS_S" link set sv$$ up
@@ -66,8 +82,6 @@ ip netns exec "$NS_S" sysctl -qw net.ipv4.ip_forward=1
 ip -n "$NS_B" addr add 198.19.1.2/24 dev vb$$
 ip -n "$NS_B" link set vb$$ up
 ip -n "$NS_B" route add default via 198.19.1.1
-# Hosts behind af_packet ports finish their own TCP checksums (iperf3).
-ip netns exec "$NS_A" ethtool -K va$$ tx off >/dev/null
 ip netns exec "$NS_B" ethtool -K vb$$ tx off >/dev/null
 }
 
@@ -79,9 +93,11 @@ port = 0
 address = "198.51.100.1/24"
 [ports.private]
 port = 1
-address = "198.18.1.1/24"
-next_hop = "198.18.1.2"
+address = "$GW_PRIVATE_ADDR"
 TOML
+if [ -n "$GW_PRIVATE_NEXT_HOP" ]; then
+  echo "next_hop = \"$GW_PRIVATE_NEXT_HOP\"" >>"$E2E_DIR/gw/vpngwd.toml"
+fi
 ip netns exec "$NS_G" "$VPNGWD" --config "$E2E_DIR/gw/vpngwd.toml" --state-dir "$E2E_DIR/gw/state" \
   --socket "$E2E_DIR/gw/api.sock" -- --no-huge -m 512 --no-pci --file-prefix "vpngw-e2e-$$-gw" \
   --log-level=error -l 0-1 --vdev=net_af_packet0,iface=gp$$ --vdev=net_af_packet1,iface=gv$$ \

@@ -2,8 +2,11 @@
 // counter summation.
 #include <gtest/gtest.h>
 
+#include <rte_rcu_qsbr.h>
+
 #include <array>
 #include <atomic>
+#include <cstdlib>
 #include <thread>
 
 #include "dataplane/io/address_set.hpp"
@@ -82,6 +85,87 @@ TEST(LockFreeTables, ReadersNeverSeeTornEntries) {
   done.store(true);
   reader.join();
   EXPECT_EQ(bad.load(), 0u);
+}
+
+// Each address's MAC is derived from the address, so a reader can tell a
+// MAC that belongs to another entry.
+rte_ether_addr mac_of(uint32_t host) {
+  return rte_ether_addr{{0x02, 0x42, static_cast<uint8_t>(host >> 24), static_cast<uint8_t>(host >> 16),
+                         static_cast<uint8_t>(host >> 8), static_cast<uint8_t>(host)}};
+}
+
+// Neighbours come and go for a long time (each leaves a tombstone): the
+// table reuses tombstones, compacts itself under RCU while a reader keeps
+// looking up, and the reader never sees a MAC that is not its address's
+// nor misses an entry that stays.
+TEST(NeighbourTable, ChurnIsCompactedUnderRcuWithoutReadersSeeingWrongEntries) {
+  const size_t size = rte_rcu_qsbr_get_memsize(1);
+  auto* qsbr = static_cast<rte_rcu_qsbr*>(std::aligned_alloc(RTE_CACHE_LINE_SIZE, (size + 63) / 64 * 64));
+  ASSERT_EQ(rte_rcu_qsbr_init(qsbr, 1), 0);
+  auto t = std::make_unique<NeighbourTable>();
+  t->use_rcu(qsbr);
+  const uint32_t stable = ip("198.18.1.10").value;
+  ASSERT_TRUE(t->learn(Ipv4Addr{stable}, mac_of(stable)));
+  std::atomic<bool> done{false};
+  std::atomic<uint64_t> bad{0}, found{0};
+  std::atomic<uint32_t> cursor{0};
+  std::atomic<bool> started{false};
+  std::atomic<uint64_t> reads{0};
+  const uint32_t base = ip("198.18.16.0").value;
+  constexpr uint32_t kLive = 600;
+  std::thread reader([&] {
+    rte_rcu_qsbr_thread_register(qsbr, 0);
+    rte_rcu_qsbr_thread_online(qsbr, 0);
+    started.store(true);
+    for (uint32_t n = 0; !done.load(std::memory_order_relaxed); ++n) {
+      rte_ether_addr got{};
+      const rte_ether_addr want = mac_of(stable);
+      if (!t->lookup(Ipv4Addr{stable}, &got) || !rte_is_same_ether_addr(&got, &want)) bad.fetch_add(1);
+      // Near what the writer is adding and removing right now.
+      const uint32_t probe = base + cursor.load(std::memory_order_relaxed) - n % (2 * kLive);
+      if (t->lookup(Ipv4Addr{probe}, &got)) {
+        const rte_ether_addr own = mac_of(probe);
+        if (!rte_is_same_ether_addr(&got, &own)) bad.fetch_add(1);
+        found.fetch_add(1);
+      }
+      reads.fetch_add(1, std::memory_order_relaxed);
+      rte_rcu_qsbr_quiescent(qsbr, 0);
+    }
+    rte_rcu_qsbr_thread_offline(qsbr, 0);
+    rte_rcu_qsbr_thread_unregister(qsbr, 0);
+  });
+  while (!started.load()) std::this_thread::yield();
+  for (uint32_t i = 0; i < 40000; ++i) {
+    cursor.store(i, std::memory_order_relaxed);
+    ASSERT_TRUE(t->learn(Ipv4Addr{base + i}, mac_of(base + i))) << i;
+    if (i >= kLive) t->forget(Ipv4Addr{base + i - kLive});
+    if (i % 64 == 0) t->reclaim();
+    if (i % 256 == 0) {  // let the reader in, however the threads are scheduled
+      const uint64_t r = reads.load();
+      while (reads.load() < r + 8) std::this_thread::yield();
+    }
+    ASSERT_LE(t->occupied(), NeighbourTable::kSlots * 3 / 4 + 1);
+  }
+  done.store(true);
+  reader.join();
+  EXPECT_EQ(bad.load(), 0u);
+  EXPECT_GT(found.load(), 0u);
+  EXPECT_EQ(t->size(), kLive + 1);
+  rte_ether_addr got{};
+  EXPECT_TRUE(t->lookup(Ipv4Addr{base + 40000 - 1}, &got));
+  EXPECT_FALSE(t->lookup(Ipv4Addr{base + 40000 - kLive - 1}, &got));
+  t.reset();
+  std::free(qsbr);
+}
+
+// Past kMaxEntries, learn refuses: a flood cannot grow the table.
+TEST(NeighbourTable, HoldsAtMostMaxEntries) {
+  NeighbourTable t;
+  const uint32_t base = ip("198.18.0.1").value;
+  for (uint32_t i = 0; i < NeighbourTable::kMaxEntries; ++i) ASSERT_TRUE(t.learn(Ipv4Addr{base + i}, mac_of(i)));
+  EXPECT_FALSE(t.learn(Ipv4Addr{base + 5000}, mac_of(1)));
+  EXPECT_TRUE(t.learn(Ipv4Addr{base}, mac_of(7)));  // an update still works
+  EXPECT_EQ(t.size(), NeighbourTable::kMaxEntries);
 }
 
 TEST(IoCounters, SumAddsEveryWorker) {
