@@ -485,8 +485,12 @@ void DataplaneRuntime::poll_control(const FrameHandler& on_ike_frame) {
   if (!s_->running) return;
   // Neighbours: what the workers saw of ARP, what they need, and time.
   const auto now = std::chrono::steady_clock::now();
+  // At most one ring's worth a turn: an ARP flood the workers keep posting
+  // must not keep the control thread here (what does not fit is counted
+  // as lost by the workers).
   io::ArpObservation seen[64];
-  for (unsigned k; (k = io::take_arp_observations(s_->shared.arp_seen, seen, 64)) > 0;)
+  for (unsigned round = 0, k; round < 16 && (k = io::take_arp_observations(s_->shared.arp_seen, seen, 64)) > 0;
+       ++round)
     for (unsigned i = 0; i < k; ++i) s_->resolver->on_arp(seen[i], now);
   for (const auto& [port_index, ip] : s_->resolve_requests.take()) s_->resolver->want(port_index, ip, now);
   if (now - s_->neighbours_ticked >= std::chrono::milliseconds(100)) {
