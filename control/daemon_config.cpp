@@ -1,5 +1,6 @@
 #include "control/daemon_config.hpp"
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <toml++/toml.h>
@@ -32,6 +33,52 @@ Status read_string(const toml::table& t, const char* key, const std::string& pat
   return std::nullopt;
 }
 
+// "02:00:5e:00:00:01" -> bytes; only a unicast, non-zero MAC.
+std::optional<std::array<uint8_t, 6>> parse_unicast_mac(const std::string& text) {
+  std::array<uint8_t, 6> mac{};
+  unsigned b[6];
+  char tail;
+  if (std::sscanf(text.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) != 6 ||
+      text.size() != 17)
+    return std::nullopt;
+  bool zero = true;
+  for (int i = 0; i < 6; ++i) {
+    mac[i] = static_cast<uint8_t>(b[i]);
+    zero &= mac[i] == 0;
+  }
+  if (zero || (mac[0] & 1) != 0) return std::nullopt;
+  return mac;
+}
+
+bool on_subnet(const Cidr& subnet, Ipv4Addr ip) {
+  const uint32_t mask = subnet.len == 0 ? 0 : ~uint32_t{0} << (32 - subnet.len);
+  return (ip.value & mask) == (subnet.addr.value & mask);
+}
+
+// static_neighbours = { "198.18.1.10" = "02:00:00:00:00:0a", ... }
+Status read_static_neighbours(const toml::table& t, const std::string& path, PortConfig& port) {
+  const toml::node* n = t.get("static_neighbours");
+  if (!n) return std::nullopt;
+  const std::string key = path + "static_neighbours";
+  const toml::table* entries = n->as_table();
+  if (!entries) return config_error(key, "must be a table of \"IPv4 address\" = \"MAC\"");
+  if (entries->size() > kMaxStaticNeighbours)
+    return config_error(key, "at most " + std::to_string(kMaxStaticNeighbours) + " entries per port");
+  for (const auto& [name, value] : *entries) {
+    const std::string ip_text(name.str());
+    auto ip = Ipv4Addr::parse(ip_text);
+    if (!ip) return config_error(key, "'" + ip_text + "' is not an IPv4 address");
+    const bool is_next_hop = port.next_hop && *port.next_hop == *ip;
+    if (!is_next_hop && (!port.address || !on_subnet(*port.address, *ip) || *ip == *port.host))
+      return config_error(key, ip_text + " is neither on the port's subnet nor its next_hop");
+    auto mac_text = value.value<std::string>();
+    auto mac = mac_text ? parse_unicast_mac(*mac_text) : std::nullopt;
+    if (!mac) return config_error(key, ip_text + ": the MAC must be a unicast address like \"02:00:00:00:00:0a\"");
+    port.static_neighbours.push_back({*ip, *mac});
+  }
+  return std::nullopt;
+}
+
 Status read_port(const toml::table& root, const char* role, PortConfig& port) {
   const toml::table* t = root["ports"][role].as_table();
   if (!t) return std::nullopt;
@@ -55,7 +102,7 @@ Status read_port(const toml::table& root, const char* role, PortConfig& port) {
     port.next_hop = *a;
   }
   if (auto err = read_uint(*t, "mtu", path, port.mtu, 576, 9000)) return err;
-  return std::nullopt;
+  return read_static_neighbours(*t, path, port);
 }
 
 }  // namespace
@@ -84,6 +131,11 @@ Result<DaemonConfig> parse_daemon_config(const std::string& toml_text) {
   if (auto err = read_port(root, "private", cfg.private_port)) return *err;
   if (cfg.public_port.port == cfg.private_port.port)
     return config_error("ports.private.port", "must differ from ports.public.port");
+  // Neighbours are known by address alone: one address cannot be on both links.
+  if (cfg.public_port.address && cfg.private_port.address &&
+      (on_subnet(*cfg.public_port.address, cfg.private_port.address->addr) ||
+       on_subnet(*cfg.private_port.address, cfg.public_port.address->addr)))
+    return config_error("ports.private.address", "must not overlap ports.public.address");
   if (const toml::table* w = root["workers"].as_table()) {
     if (const toml::node* n = w->get("busy_poll")) {
       auto v = n->value_exact<bool>();

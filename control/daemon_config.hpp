@@ -2,6 +2,7 @@
 // Every key has a default, so the daemon runs without a file.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -14,13 +15,23 @@
 
 namespace vpngw {
 
+// A neighbour whose MAC the operator fixes (as `ip neigh add ... nud
+// permanent`): never asked for, never aged, never changed by ARP.
+struct StaticNeighbour {
+  Ipv4Addr ip;
+  std::array<uint8_t, 6> mac{};
+};
+
 struct PortConfig {
   uint16_t port = 0;                 // DPDK port id
   std::optional<Cidr> address;       // the appliance's own address and prefix on that port
   std::optional<Ipv4Addr> host;      // host part of address (address.addr keeps host bits)
   std::optional<Ipv4Addr> next_hop;  // default next hop (public side)
   uint32_t mtu = 1500;               // IP MTU of the link (576-9000)
+  std::vector<StaticNeighbour> static_neighbours;  // on the port's subnet or its next hop
 };
+
+inline constexpr size_t kMaxStaticNeighbours = 64;  // per port
 
 struct DaemonConfig {
   std::string state_dir = "/var/lib/vpngw";

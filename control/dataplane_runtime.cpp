@@ -265,8 +265,15 @@ std::string DataplaneRuntime::start(const DaemonConfig& cfg, std::string* why_do
           return io::resolve_next_hop(state->pool, state->shared.ports[port_index], target, to);
         });
     const auto now = std::chrono::steady_clock::now();
-    for (uint16_t i = 0; i < 2; ++i)
+    for (uint16_t i = 0; i < 2; ++i) {
+      for (const auto& n : ports[i]->static_neighbours) {
+        rte_ether_addr mac;
+        std::memcpy(mac.addr_bytes, n.mac.data(), n.mac.size());
+        if (!s_->resolver->add_static(i, n.ip, mac, now))
+          return "static neighbour " + n.ip.str() + ": not on the port's link, or the table is full";
+      }
       if (!s_->next_hops[i].is_unspecified()) s_->resolver->add_permanent(i, s_->next_hops[i], now);
+    }
   }
 
   std::string error;
@@ -702,7 +709,7 @@ Json neighbour_counters_json(const io::NeighbourCounters& c) {
               {"probe_failed", c.probe_failed}, {"expired", c.expired}, {"evicted", c.evicted},
               {"unsolicited_ignored", c.unsolicited_ignored}, {"unsolicited_refused", c.unsolicited_refused},
               {"invalid_ignored", c.invalid_ignored}, {"table_full", c.table_full},
-              {"rate_limited", c.rate_limited}};
+              {"rate_limited", c.rate_limited}, {"static_kept", c.static_kept}};
 }
 }  // namespace
 

@@ -46,6 +46,10 @@ INNER_DST_IN = "198.18.2.1"      # what decrypted packets carry
 INNER_NET_IN = "198.18.2.0/24"
 TUNNEL_LOCAL = "203.0.113.1"
 TUNNEL_PEER = "203.0.113.2"
+# The MAC of what sits behind vpngwd's output port (the peer, or the inner
+# destination): a static neighbour in vpngwd's config, since the pcap sink
+# answers no ARP.
+SINK_MAC = "02:00:00:00:00:02"
 
 # vpngwd's own port addresses (the VPN gateway's public IP is TUNNEL_LOCAL,
 # an extra address of the public port). The peer is on the public subnet, so

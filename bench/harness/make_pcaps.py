@@ -3,10 +3,9 @@
 
   make_pcaps.py ALG SIZE OUT_DIR
 writes OUT_DIR/plain-SIZE.pcap (plaintext, for encrypt), OUT_DIR/esp-ALG-SIZE.pcap
-(ESP from the peer, for decrypt), OUT_DIR/empty.pcap (for the idle port) and
-the two one-packet ARP replies vpngwd's output port reads once at start, so
-its next hop is resolved (arp-public.pcap: the peer, arp-private.pcap: the
-inner destination). SIZE is the inner IPv4 packet's length in bytes.
+(ESP from the peer, for decrypt) and OUT_DIR/empty.pcap (for the output port,
+whose neighbour is a static entry in vpngwd's config). SIZE is the inner IPv4
+packet's length in bytes.
 
   make_pcaps.py --spread ALG SIZE N OUT_DIR
 writes OUT_DIR/esp-ALG-SIZE-xN.pcap: ESP packets spread over N SPIs
@@ -19,7 +18,7 @@ the SPD-scale tunnel's rules (spd_rules() below), for the SPD scale case.
 import os
 import sys
 
-from scapy.all import ARP, Ether, IP, UDP, Raw, wrpcap, PcapWriter
+from scapy.all import Ether, IP, UDP, Raw, wrpcap, PcapWriter
 from scapy.layers.ipsec import SecurityAssociation, ESP
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -111,11 +110,6 @@ def spd_pcap(size, rules, peers_per_rule, path, packets):
     wrpcap(path, pkts)
 
 
-def arp_reply(ip, mac, target_ip, path):
-    wrpcap(path, [Ether(src=mac, dst="ff:ff:ff:ff:ff:ff") /
-                  ARP(op=2, hwsrc=mac, psrc=ip, hwdst="ff:ff:ff:ff:ff:ff", pdst=target_ip)])
-
-
 def main():
     if len(sys.argv) == 6 and sys.argv[1] == "--spread":
         alg, size, sas, out = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
@@ -136,10 +130,6 @@ def main():
     empty = os.path.join(out, "empty.pcap")
     if not os.path.exists(empty):
         PcapWriter(empty, linktype=1, sync=True).close()
-    arp_reply(bc.TUNNEL_PEER, MAC_DST, bc.VPNGW_PUBLIC_ADDR.split("/")[0],
-              os.path.join(out, "arp-public.pcap"))
-    arp_reply(bc.INNER_DST_IN, MAC_DST, bc.VPNGW_PRIVATE_ADDR_IN.split("/")[0],
-              os.path.join(out, "arp-private.pcap"))
 
 
 if __name__ == "__main__":

@@ -234,17 +234,24 @@ class Vpngwd:
         self.runtime_dir = f"/var/run/dpdk/{self.prefix}"
         self.direction = direction
         # Port 0 private (plaintext), port 1 public (ESP), as secgw's 0/1.
-        # The input port replays its pcap forever; the output port reads the
-        # one ARP reply that resolves its next hop, and drops what it sends
-        # (net_pcap without a tx stream), like secgw's sink.
+        # The input port replays its pcap forever; the output port receives
+        # nothing and drops what it sends (net_pcap without a tx stream), like
+        # secgw's sink. The sink answers no ARP: what sits behind it is a
+        # static neighbour of that port.
+        empty = os.path.join(work, "empty.pcap")
         if direction == "encrypt":
             private = f"rx_pcap={input_pcap},infinite_rx=1"
-            public = f"rx_pcap={os.path.join(work, 'arp-public.pcap')}"
+            public = f"rx_pcap={empty}"
             private_addr = bc.VPNGW_PRIVATE_ADDR_OUT
+            public_neighbours = f'static_neighbours = {{ "{bc.TUNNEL_PEER}" = "{bc.SINK_MAC}" }}\n'
+            private_neighbours = ""
         else:
-            private = f"rx_pcap={os.path.join(work, 'arp-private.pcap')}"
+            private = f"rx_pcap={empty}"
             public = f"rx_pcap={input_pcap},infinite_rx=1"
             private_addr = bc.VPNGW_PRIVATE_ADDR_IN
+            public_neighbours = ""
+            private_neighbours = f'static_neighbours = {{ "{bc.INNER_DST_IN}" = "{bc.SINK_MAC}" }}\n'
+
         knobs = dict(bench_knobs or {})
         knobs.setdefault("cap_mbps", VPNGW_BENCH_CAP_MBPS)
         eal = ["-l", f"0,{VPNGW_LCORE}", "-n", "1", "--no-huge", "-m", "1024", "--no-pci",
@@ -260,10 +267,10 @@ socket = "{self.sock}"
 [ports.public]
 port = 1
 address = "{bc.VPNGW_PUBLIC_ADDR}"
-[ports.private]
+{public_neighbours}[ports.private]
 port = 0
 address = "{private_addr}"
-[workers]
+{private_neighbours}[workers]
 lcores = [{VPNGW_LCORE}]
 busy_poll = true
 [eal]

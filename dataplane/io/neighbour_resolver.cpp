@@ -12,6 +12,7 @@ std::string_view name_of(NeighbourState s) {
     case NeighbourState::reachable: return "reachable";
     case NeighbourState::stale: return "stale";
     case NeighbourState::probe: return "probe";
+    case NeighbourState::fixed: return "static";
   }
   return "unknown";
 }
@@ -123,6 +124,20 @@ void NeighbourResolver::add_permanent(uint16_t port_index, Ipv4Addr ip, Clock::t
   start_resolving(port_index, ip, e, now);
 }
 
+bool NeighbourResolver::add_static(uint16_t port_index, Ipv4Addr ip, const rte_ether_addr& mac,
+                                   Clock::time_point now) {
+  if (!valid_neighbour(port_index, ip) || !rte_is_valid_assigned_ether_addr(&mac)) return false;
+  if (auto it = entries_.find(ip.value); it != entries_.end()) remove(it);
+  if (entries_.size() >= config_.max_entries && !make_room(now)) return false;
+  Entry& e = entries_[ip.value];
+  e.port_index = port_index;
+  e.state = NeighbourState::fixed;
+  e.permanent = true;
+  e.since = e.confirmed = now;
+  e.mac = mac;
+  return table_.learn(ip, mac);
+}
+
 void NeighbourResolver::want(uint16_t port_index, Ipv4Addr ip, Clock::time_point now) {
   if (entries_.count(ip.value) != 0) return;  // known or being resolved
   if (!valid_neighbour(port_index, ip)) {
@@ -178,6 +193,10 @@ void NeighbourResolver::on_arp(const ArpObservation& seen, Clock::time_point now
     ++counters_.invalid_ignored;
     return;
   }
+  if (e.state == NeighbourState::fixed) {
+    if (!rte_is_same_ether_addr(&*e.mac, &seen.sender_mac)) ++counters_.static_kept;
+    return;
+  }
   set_mac(ip, e, seen.sender_mac);
   if (e.state == NeighbourState::incomplete) --incomplete_;
   e.since = now;
@@ -217,6 +236,7 @@ void NeighbourResolver::tick(Clock::time_point now) {
         break;
       case NeighbourState::incomplete:
       case NeighbourState::probe:
+      case NeighbourState::fixed:
         break;
     }
     if ((e.state == NeighbourState::incomplete || e.state == NeighbourState::probe) && now >= e.next_send) {

@@ -16,7 +16,9 @@
 //   probe       unicast requests to the known MAC, `probes` of them;
 //               answered -> reachable, unanswered -> removed
 // Configured next hops are permanent: resolved at start, never expired,
-// and re-resolved when they stop answering.
+// and re-resolved when they stop answering. Static entries (`fixed`, listed
+// as "static") have a MAC the operator set: never asked for, aged or
+// changed by ARP.
 //
 // Hostile input is bounded: at most `max_entries` entries; a request from
 // an unknown sender creates one only while entries so created stay below
@@ -44,7 +46,7 @@
 
 namespace vpngw::dataplane::io {
 
-enum class NeighbourState : uint8_t { incomplete, reachable, stale, probe };
+enum class NeighbourState : uint8_t { incomplete, reachable, stale, probe, fixed };
 std::string_view name_of(NeighbourState s);
 
 struct NeighbourConfig {
@@ -80,6 +82,7 @@ struct NeighbourCounters {
   uint64_t invalid_ignored = 0;    // off-subnet sender, our own address, bad MAC
   uint64_t table_full = 0;         // no room for a resolution
   uint64_t rate_limited = 0;       // ARP not sent (over arp_per_second): sent later
+  uint64_t static_kept = 0;        // ARP claiming a static entry's address with another MAC
 };
 
 struct NeighbourView {
@@ -103,6 +106,9 @@ class NeighbourResolver {
 
   // A configured next hop: resolved now and kept for good.
   void add_permanent(uint16_t port_index, Ipv4Addr ip, Clock::time_point now);
+  // An operator's static entry: in the table at once, for good. False when
+  // the address is not on the port's link or the table is full.
+  bool add_static(uint16_t port_index, Ipv4Addr ip, const rte_ether_addr& mac, Clock::time_point now);
   // Someone needs ip's MAC on the port. Starts resolution when unknown.
   void want(uint16_t port_index, Ipv4Addr ip, Clock::time_point now);
   void on_arp(const ArpObservation& seen, Clock::time_point now);

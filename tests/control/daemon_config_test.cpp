@@ -63,6 +63,25 @@ spd_rules_per_tunnel = 5
   EXPECT_EQ(cfg->quotas.customer_gateways, 20u);
 }
 
+TEST(DaemonConfig, StaticNeighboursOnTheSubnetOrTheNextHop) {
+  auto cfg = parse_daemon_config(R"(
+[ports.public]
+address = "198.51.100.1/24"
+next_hop = "192.0.2.1"
+static_neighbours = { "198.51.100.9" = "02:00:00:00:00:09", "192.0.2.1" = "0a:bb:cc:dd:ee:01" }
+)");
+  ASSERT_TRUE(cfg.ok()) << cfg.error().field << ": " << cfg.error().message;
+  ASSERT_EQ(cfg->public_port.static_neighbours.size(), 2u);
+  bool saw_next_hop = false;
+  for (const auto& n : cfg->public_port.static_neighbours)
+    if (n.ip.str() == "192.0.2.1") {
+      saw_next_hop = true;
+      EXPECT_EQ(n.mac, (std::array<uint8_t, 6>{0x0a, 0xbb, 0xcc, 0xdd, 0xee, 0x01}));
+    }
+  EXPECT_TRUE(saw_next_hop);
+  EXPECT_TRUE(cfg->private_port.static_neighbours.empty());
+}
+
 TEST(DaemonConfig, ErrorsNameTheKey) {
   struct Case {
     const char* text;
@@ -79,6 +98,18 @@ TEST(DaemonConfig, ErrorsNameTheKey) {
       {"[workers]\nbusy_poll = 1", "workers.busy_poll"},
       {"[ports.public]\nmtu = 100", "ports.public.mtu"},
       {"[daemon\nstate_dir=1", ""},
+      {"[ports.public]\naddress = \"198.18.0.1/15\"\n[ports.private]\naddress = \"198.18.1.1/24\"",
+       "ports.private.address"},
+      {"[ports.public]\naddress = \"198.51.100.1/24\"\nstatic_neighbours = { \"203.0.113.9\" = \"02:00:00:00:00:01\" }",
+       "ports.public.static_neighbours"},
+      {"[ports.public]\naddress = \"198.51.100.1/24\"\nstatic_neighbours = { \"198.51.100.9\" = \"01:00:5e:00:00:01\" }",
+       "ports.public.static_neighbours"},
+      {"[ports.public]\naddress = \"198.51.100.1/24\"\nstatic_neighbours = { \"198.51.100.9\" = \"02:00:00:00:00\" }",
+       "ports.public.static_neighbours"},
+      {"[ports.public]\naddress = \"198.51.100.1/24\"\nstatic_neighbours = { \"198.51.100.1\" = \"02:00:00:00:00:01\" }",
+       "ports.public.static_neighbours"},
+      {"[ports.public]\naddress = \"198.51.100.1/24\"\nstatic_neighbours = [\"198.51.100.9\"]",
+       "ports.public.static_neighbours"},
   };
   for (const auto& c : cases) {
     auto cfg = parse_daemon_config(c.text);

@@ -189,6 +189,23 @@ TEST_F(NeighbourResolverTest, ConfiguredNextHopIsPermanentAndReResolvedWhenItSto
   EXPECT_EQ(resolver_->counters().probe_failed, 1u);
 }
 
+TEST_F(NeighbourResolverTest, StaticEntryIsNeverAskedForAgedOrChangedByArp) {
+  ASSERT_TRUE(resolver_->add_static(kPublic, ip("198.51.100.2"), kMacA, now_));
+  EXPECT_FALSE(resolver_->add_static(kPublic, ip("203.0.113.2"), kMacA, now_));  // not on the link
+  rte_ether_addr mac;
+  ASSERT_TRUE(in_table("198.51.100.2", &mac));
+  resolver_->on_arp(seen(kPublic, "198.51.100.2", kMacB, ArpKind::reply), now_);
+  resolver_->on_arp(seen(kPublic, "198.51.100.2", kMacB, ArpKind::other), now_);
+  EXPECT_EQ(resolver_->counters().static_kept, 2u);
+  ASSERT_TRUE(table_->lookup(ip("198.51.100.2"), &mac));  // used, too
+  run_for(300s);
+  ASSERT_TRUE(in_table("198.51.100.2", &mac));
+  EXPECT_TRUE(rte_is_same_ether_addr(&mac, &kMacA));
+  EXPECT_EQ(view("198.51.100.2")->state, NeighbourState::fixed);
+  EXPECT_EQ(name_of(NeighbourState::fixed), "static");
+  EXPECT_TRUE(sent_.empty());
+}
+
 TEST_F(NeighbourResolverTest, RequestToUsTeachesTheSenderAndAMacChangeIsFollowed) {
   resolver_->on_arp(seen(kPrivate, "198.18.1.20", kMacA, ArpKind::request_for_us), now_);
   rte_ether_addr mac;
