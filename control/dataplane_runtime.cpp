@@ -257,7 +257,8 @@ std::string DataplaneRuntime::start(const DaemonConfig& cfg, std::string* why_do
   {
     std::vector<io::NeighbourPort> ports_seen;
     for (uint16_t i = 0; i < 2; ++i)
-      ports_seen.push_back({*ports[i]->host, ports[i]->address->len, s_->next_hops[i]});
+      ports_seen.push_back({*ports[i]->host, ports[i]->address->len, s_->next_hops[i],
+                            i == 0 ? &s_->gateway_ips : nullptr});
     State* state = s_.get();
     s_->resolver = std::make_unique<io::NeighbourResolver>(
         s_->neighbours, std::move(ports_seen),

@@ -49,7 +49,7 @@ enum class DropReason : uint8_t {
   not_for_us,         // ARP request for an address the appliance does not own
   no_neighbour,       // next hop did not answer ARP in time (packets held for it)
   neighbour_queue_full,  // next hop being resolved and no room to hold the packet
-  punt_ring_full,     // the control thread is behind: IKE/ARP packet dropped
+  punt_ring_full,     // the control thread is behind: IKE packet dropped
   no_handler,         // ESP/transit traffic while no forwarding hook is installed
   tx_full,            // the port's TX queue did not take the packet
 };

@@ -67,7 +67,7 @@ struct alignas(kCacheLine) ForwardCounters {
   uint64_t decrypted = 0;
   uint64_t handed_off = 0;    // packets queued to their SA's owning worker
   uint64_t handoff_received = 0;
-  uint64_t fragmented = 0;    // inner packets split to fit the public MTU
+  uint64_t fragmented = 0;    // inner packets split to fit the public (or private) MTU
   uint64_t fragments = 0;     // the fragments made of them
   uint64_t mss_clamped = 0;   // TCP SYNs whose MSS option was lowered
   uint64_t icmp_sent = 0;     // ICMP errors sent (time exceeded, fragmentation needed)

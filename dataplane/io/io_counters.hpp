@@ -27,7 +27,7 @@ struct PortCounters {
   uint64_t tx_bytes = 0;
   uint64_t arp_replies_sent = 0;
   uint64_t icmp_replies_sent = 0;
-  uint64_t punted = 0;  // IKE and ARP replies handed to the control thread
+  uint64_t punted = 0;  // IKE (and, without an ARP record ring, ARP replies) to the control thread
   uint64_t to_hook = 0;  // handed to the forwarding stages
   uint64_t arp_observations_lost = 0;  // ARP seen but not passed on: the ring was full
 };

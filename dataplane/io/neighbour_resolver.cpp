@@ -32,7 +32,7 @@ NeighbourResolver::NeighbourResolver(NeighbourTable& table, std::vector<Neighbou
 bool NeighbourResolver::valid_neighbour(uint16_t port_index, Ipv4Addr ip) const {
   if (port_index >= ports_.size() || ip.is_unspecified()) return false;
   const NeighbourPort& port = ports_[port_index];
-  if (ip == port.address) return false;
+  if (ip == port.address || (port.extra_addresses != nullptr && port.extra_addresses->contains(ip))) return false;
   if (!port.next_hop.is_unspecified() && ip == port.next_hop) return true;
   const uint32_t mask = port.prefix_len == 0 ? 0 : ~uint32_t{0} << (32 - port.prefix_len);
   if ((ip.value & mask) != (port.address.value & mask)) return false;

@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "common/net.hpp"
+#include "dataplane/io/address_set.hpp"
 #include "dataplane/io/arp_observations.hpp"
 #include "dataplane/io/neighbour_table.hpp"
 
@@ -65,6 +66,9 @@ struct NeighbourPort {
   Ipv4Addr address;
   uint8_t prefix_len = 24;
   Ipv4Addr next_hop;  // 0.0.0.0: none
+  // More addresses of ours on the port (the gateways' public IPs); may be
+  // null. Never a neighbour.
+  const AddressSet* extra_addresses = nullptr;
 };
 
 struct NeighbourCounters {

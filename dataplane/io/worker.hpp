@@ -1,6 +1,6 @@
 // The worker loop: one per worker lcore. Each round it receives a burst from
 // its queue on every port, answers ARP and ping for our addresses, punts IKE
-// and ARP replies to the control thread, hands everything else to the
+// and passes what it sees of ARP to the control thread, hands everything else to the
 // forwarding hook (where the ESP stages plug in), and transmits. When idle it
 // backs off with short sleeps unless busy_poll is set.
 #pragma once

@@ -32,13 +32,16 @@ struct SentArp {
 
 class NeighbourResolverTest : public ::testing::Test {
  protected:
-  NeighbourResolverTest() { make(); }
+  NeighbourResolverTest() {
+    gateway_ips_.add(ip("198.51.100.10"));
+    make();
+  }
 
   void make(NeighbourConfig config = {}) {
     table_ = std::make_unique<NeighbourTable>();
     resolver_ = std::make_unique<NeighbourResolver>(
         *table_,
-        std::vector<NeighbourPort>{{ip("198.51.100.1"), 24, Ipv4Addr{}},
+        std::vector<NeighbourPort>{{ip("198.51.100.1"), 24, Ipv4Addr{}, &gateway_ips_},
                                    {ip("198.18.1.1"), 16, Ipv4Addr{}}},
         [this](uint16_t port, Ipv4Addr target, const rte_ether_addr* to) {
           sent_.push_back({port, target, to != nullptr});
@@ -70,6 +73,7 @@ class NeighbourResolverTest : public ::testing::Test {
     }
   }
 
+  AddressSet gateway_ips_;  // the VPN gateways' public IPs on the public port
   std::unique_ptr<NeighbourTable> table_;
   std::unique_ptr<NeighbourResolver> resolver_;
   std::vector<SentArp> sent_;
@@ -226,10 +230,11 @@ TEST_F(NeighbourResolverTest, UnsolicitedRepliesOffSubnetSendersAndBadMacsAreIgn
   resolver_->on_arp(seen(kPrivate, "203.0.113.9", kMacA, ArpKind::request_for_us), now_);
   resolver_->on_arp(seen(kPublic, "198.18.1.31", kMacA, ArpKind::request_for_us), now_);  // wrong port
   resolver_->on_arp(seen(kPrivate, "198.18.1.1", kMacA, ArpKind::request_for_us), now_);   // our own
+  resolver_->on_arp(seen(kPublic, "198.51.100.10", kMacA, ArpKind::request_for_us), now_);  // a gateway IP
   resolver_->on_arp(seen(kPrivate, "198.18.255.255", kMacA, ArpKind::request_for_us), now_);
   constexpr rte_ether_addr kMulticast{{0x01, 0, 0x5e, 0, 0, 1}};
   resolver_->on_arp(seen(kPrivate, "198.18.1.32", kMulticast, ArpKind::request_for_us), now_);
-  EXPECT_EQ(resolver_->counters().invalid_ignored, 5u);
+  EXPECT_EQ(resolver_->counters().invalid_ignored, 6u);
   EXPECT_EQ(table_->size(), 0u);
   resolver_->want(kPrivate, ip("203.0.113.9"), now_);  // not on the link: never asked for
   resolver_->want(kPrivate, ip("198.18.0.0"), now_);
