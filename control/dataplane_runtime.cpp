@@ -324,7 +324,7 @@ std::string DataplaneRuntime::start(const DaemonConfig& cfg, std::string* why_do
     fwd->reassembly = reassembly.get();
     io::WorkerConfig wc;
     wc.queue = static_cast<uint16_t>(i);
-    wc.drains_control_tx = (i == 0);
+    wc.drains_control_tx = true;  // the least busy worker sends them
     wc.qsbr = qsbr;
     wc.qsbr_thread_id = static_cast<unsigned>(i);
     wc.idle.busy_poll = cfg.busy_poll;
@@ -743,7 +743,23 @@ Json DataplaneRuntime::counters() const {
   neighbours["entries"] = s_->resolver->size();
   neighbours["packets_held"] = t.neighbour_held;
   neighbours["packets_released"] = t.neighbour_released;
-  return Json{{"running", true}, {"workers", s_->lcores.size()}, {"ports", ports},
+  // Per worker: what it carried, how busy it was, what it handed on.
+  Json workers = Json::array();
+  for (size_t i = 0; i < s_->lcores.size(); ++i) {
+    const io::WorkerIoCounters& w = s_->counters[i];
+    const dp::forward::ForwardCounters& f = s_->forward[i]->counters;
+    uint64_t rx = 0, tx = 0;
+    for (uint16_t p = 0; p < s_->shared.port_count; ++p) {
+      rx += w.ports[p].rx_packets;
+      tx += w.ports[p].tx_packets;
+    }
+    workers.push_back({{"id", i}, {"lcore", s_->lcores[i]}, {"rx_packets", rx}, {"tx_packets", tx},
+                       {"encrypted", f.encrypted}, {"decrypted", f.decrypted},
+                       {"busy_polls", w.polls - w.empty_polls}, {"idle_polls", w.empty_polls},
+                       {"idle_sleeps", w.idle_sleeps}, {"handed_off", f.handed_off},
+                       {"handoff_received", f.handoff_received}, {"control_sent", w.control_sent}});
+  }
+  return Json{{"running", true}, {"workers", workers}, {"ports", ports},
               {"drops", drops}, {"forward", forward}, {"neighbours", neighbours},
               {"ike_packets_punted", s_->ike_packets}};
 }

@@ -39,6 +39,7 @@ struct alignas(RTE_CACHE_LINE_SIZE) WorkerIoCounters {
   uint64_t empty_polls = 0;
   uint64_t idle_sleeps = 0;      // how many times the worker slept
   uint64_t current_sleep_us = 0;  // 0 while the worker is busy
+  uint64_t control_sent = 0;        // control thread frames (IKE, ARP) this worker sent
   uint64_t neighbour_held = 0;      // packets that waited for a next hop's MAC
   uint64_t neighbour_released = 0;  // ... and were sent when it was resolved
 

@@ -83,7 +83,7 @@ std::string port_start(const PortConfig& config, uint16_t queues, rte_mempool* p
 
   const std::string ring_name = "io_ctl_tx_" + std::to_string(port);
   rte_ring* ring = rte_ring_create(ring_name.c_str(), kControlTxRingSize, socket,
-                                   RING_F_SP_ENQ | RING_F_SC_DEQ);
+                                   RING_F_SP_ENQ);  // any worker may send: MC dequeue
   if (ring == nullptr) {
     rte_eth_dev_stop(port);
     return fail("rte_ring_create", rte_errno);

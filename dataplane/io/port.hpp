@@ -35,8 +35,9 @@ struct PortRuntime {
   // Extra addresses answered on this port (the gateways' public IPs on the
   // public port); nullptr for none.
   const AddressSet* extra_addresses = nullptr;
-  // Packets the control thread wants sent (ARP requests, IKE); drained by the
-  // worker that has drains_control_tx set. SP/SC ring.
+  // Packets the control thread wants sent (ARP requests, IKE); drained by any
+  // worker with drains_control_tx set, the least busy first (worker.hpp).
+  // SP/MC ring.
   rte_ring* control_tx = nullptr;
 };
 

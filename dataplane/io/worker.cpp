@@ -75,7 +75,8 @@ void drain_control_tx(WorkerContext& w) {
     rte_ring* ring = w.shared->ports[p].control_tx;
     if (ring == nullptr) continue;
     void* objs[kRxBurst];
-    const unsigned n = rte_ring_sc_dequeue_burst(ring, objs, kRxBurst, nullptr);
+    const unsigned n = rte_ring_dequeue_burst(ring, objs, kRxBurst, nullptr);
+    w.counters->control_sent += n;
     for (unsigned i = 0; i < n; ++i) tx_enqueue(w, p, static_cast<rte_mbuf*>(objs[i]));
   }
 }
@@ -256,7 +257,15 @@ uint32_t worker_poll_once(WorkerContext& w) {
   // Nothing new: whatever the stages still hold goes out now, so a packet
   // waits in a crypto queue only while more traffic follows it.
   if (received == 0 && hook.flush != nullptr) hook.flush(hook.ctx, w);
-  if (w.config.drains_control_tx) drain_control_tx(w);
+  // Control frames through the least busy worker: one whose round was not
+  // all full bursts, or a busy one now and then so they never wait long.
+  if (w.config.drains_control_tx) {
+    const bool busy = received >= kRxBurst * w.shared->port_count;
+    if (!busy || ++w.busy_rounds >= kBusyControlDrainRounds) {
+      w.busy_rounds = 0;
+      drain_control_tx(w);
+    }
+  }
   tx_flush(w);
   ++w.counters->polls;
   if (received == 0) ++w.counters->empty_polls;

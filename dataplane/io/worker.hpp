@@ -24,6 +24,8 @@
 namespace vpngw::dataplane::io {
 
 inline constexpr uint16_t kRxBurst = 32;
+// A worker whose every poll is full still sends control frames this often.
+inline constexpr uint32_t kBusyControlDrainRounds = 64;
 inline constexpr uint16_t kTxBufferSize = 64;
 
 struct WorkerContext;
@@ -69,7 +71,11 @@ struct IoShared {
 
 struct WorkerConfig {
   uint16_t queue = 0;              // RX/TX queue this worker owns on every port
-  bool drains_control_tx = false;  // exactly one worker sends the control thread's packets
+  // This worker may send the control thread's packets. Every worker of the
+  // daemon may: one that is not busy takes them at the end of its round; a
+  // busy one only every kBusyControlDrainRounds rounds, so control frames
+  // go out through the least loaded core and never wait long.
+  bool drains_control_tx = false;
   IdleBackoffConfig idle;
   rte_rcu_qsbr* qsbr = nullptr;    // optional: reported quiescent every round
   // This worker's own forwarding stages (they hold per-worker state such as
@@ -111,6 +117,7 @@ struct WorkerContext {
   UnresolvedQueue unresolved;
   uint64_t neighbour_generation = 0;
   uint64_t next_unresolved_check = 0;
+  uint32_t busy_rounds = 0;  // rounds since this worker last drained control frames
   std::atomic<bool> stop{false};
 };
 

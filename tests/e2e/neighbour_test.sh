@@ -233,6 +233,10 @@ echo "ARP flood: $n_private private neighbours (max_unsolicited $max_unsol), A1,
 
 # 4. Counters over the whole run.
 check_counters "at the end"
+# The per-worker view adds up to the totals, and the worker sent the
+# control thread's frames (ARP requests, IKE).
+[ "$(json_get 'sum(w["decrypted"] for w in j["dataplane"]["workers"]) == j["dataplane"]["forward"]["decrypted"] and sum(w["control_sent"] for w in j["dataplane"]["workers"]) > 0 and all(w["busy_polls"] > 0 for w in j["dataplane"]["workers"])' <"$E2E_DIR/info.json")" = True ] \
+  || fail "info's workers list does not add up: $(json_get 'j["dataplane"]["workers"]' <"$E2E_DIR/info.json")"
 echo "counters: no_neighbour 0, decrypted $(json_get 'j["dataplane"]["forward"]["decrypted"]' <"$E2E_DIR/info.json") >= $B_SENT sent by B"
 echo "neighbour counters: $(json_get 'json.dumps(j["dataplane"].get("neighbours"))' <"$E2E_DIR/info.json")"
 echo "neighbour_test: ok (${SECONDS}s)"

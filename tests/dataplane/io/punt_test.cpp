@@ -152,6 +152,44 @@ TEST_F(PuntTest, ControlThreadResolvesNextHopThenForwardingUsesIt) {
   free_all(out);
 }
 
+// Control frames go out through a worker that is not busy at the end of
+// its round; a worker whose every poll is full still sends them within
+// kBusyControlDrainRounds rounds, so IKE never starves under load.
+TEST_F(PuntTest, ControlFramesLeaveAtOnceFromAnIdleWorkerAndBoundedlyFromABusyOne) {
+  shared_.hook = {nullptr, [](void*, WorkerContext&, uint16_t, rte_mbuf** pkts, uint16_t n) {
+                    rte_pktmbuf_free_bulk(pkts, n);
+                  }};
+  WorkerConfig config;
+  config.drains_control_tx = true;
+  WorkerContext& w = worker(config);
+  const PortRuntime& pub = shared_.ports[kPublic];
+  const PortRuntime& priv = shared_.ports[kPrivate];
+
+  ASSERT_TRUE(resolve_next_hop(pool_, pub, *Ipv4Addr::parse("198.51.100.254")));
+  worker_poll_once(w);  // idle: sent in this round
+  auto out = transmitted(kPublic);
+  EXPECT_EQ(out.size(), 1u);
+  free_all(out);
+  EXPECT_EQ(counters_.control_sent, 1u);
+
+  // Full bursts on both ports every round: the frame waits, but not long.
+  ASSERT_TRUE(resolve_next_hop(pool_, pub, *Ipv4Addr::parse("198.51.100.254")));
+  uint32_t rounds = 0;
+  while (counters_.control_sent < 2 && rounds < 2 * kBusyControlDrainRounds) {
+    for (uint16_t i = 0; i < kRxBurst; ++i) {
+      inject(kPublic, esp_frame(pool_, pub.mac, be_ip("198.51.100.2"), public_ip_be_, 7));
+      inject(kPrivate, esp_frame(pool_, priv.mac, be_ip("198.18.1.2"), be_ip("203.0.113.5"), 7));
+    }
+    worker_poll_once(w);
+    ++rounds;
+  }
+  EXPECT_EQ(counters_.control_sent, 2u);
+  EXPECT_EQ(rounds, kBusyControlDrainRounds);  // not before: busy workers leave it to idle ones
+  out = transmitted(kPublic);
+  EXPECT_EQ(out.size(), 1u);
+  free_all(out);
+}
+
 TEST_F(PuntTest, DrainReturnsIkeAndKeepsOrder) {
   WorkerContext& w = worker();
   const uint32_t peer = be_ip("198.51.100.2");
