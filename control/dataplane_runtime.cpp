@@ -27,6 +27,7 @@
 #include "dataplane/io/port.hpp"
 #include "dataplane/io/punt.hpp"
 #include "dataplane/io/worker.hpp"
+#include "dataplane/tables/sa_placement.hpp"
 
 namespace vpngw {
 
@@ -157,6 +158,10 @@ struct DataplaneRuntime::State {
   std::unique_ptr<dp::qos::GatewayCapTable> caps;
   std::unique_ptr<dp::HandoffRings> handoff;
   std::unique_ptr<dp::forward::AcquireFlags> acquire;
+  // Which worker owns each tunnel's SAs (sa_placement.hpp); every install
+  // is counted there and every SA erased from `installed`/`negotiated`
+  // released (erase_sa).
+  dp::SaPlacement placement{1};
   std::unique_ptr<dp::PublishedTable<dp::RouteTable>> routes;
   std::unique_ptr<dp::PublishedTable<dp::SpdClassifier>> spd;
   dp::forward::ForwardShared forward_shared;
@@ -191,6 +196,12 @@ struct DataplaneRuntime::State {
     for (uint32_t slot : sa.slots)
       if (sa.object != nullptr && sas->find_outbound(slot) == sa.object) return &sa.object->usage;
     return nullptr;
+  }
+  // Forgets an SA of the books: its owner carries one SA fewer.
+  std::map<std::string, InstalledSa>::iterator erase_sa(std::map<std::string, InstalledSa>& book,
+                                                         std::map<std::string, InstalledSa>::iterator it) {
+    placement.release(it->second.tunnel_id);
+    return book.erase(it);
   }
   // Takes the SA out of the tables (every slot it holds); it is freed after
   // its grace period.
@@ -296,6 +307,7 @@ std::string DataplaneRuntime::start(const DaemonConfig& cfg, std::string* why_do
   s_->caps = std::make_unique<dp::qos::GatewayCapTable>(rte_get_tsc_hz());
   s_->handoff = dp::HandoffRings::create("vpngw_handoff", sa_config.workers, 1024, SOCKET_ID_ANY, &error);
   if (!s_->handoff) return "handoff rings: " + error;
+  s_->placement = dp::SaPlacement(sa_config.workers);
   rte_rcu_qsbr* qsbr = s_->sas->rcu().get();
   s_->neighbours.use_rcu(qsbr);
   s_->routes = std::make_unique<dp::PublishedTable<dp::RouteTable>>(qsbr);
@@ -381,7 +393,7 @@ void DataplaneRuntime::sync(const ResourceSnapshot& state) {
       continue;
     }
     s_->unlink(it->second);  // the tunnel is gone: so are its SAs
-    it = s_->negotiated.erase(it);
+    it = s_->erase_sa(s_->negotiated, it);
   }
   std::erase_if(s_->retired_totals,
                 [&](const auto& kv) { return std::find(live.begin(), live.end(), kv.first) == live.end(); });
@@ -402,7 +414,7 @@ void DataplaneRuntime::sync(const ResourceSnapshot& state) {
         if (it->second.object != nullptr && s_->sas->find_outbound(gone) == it->second.object)
           s_->sas->remove_outbound(gone);
         std::erase(slots, gone);
-        it = slots.empty() && m == &s_->negotiated ? m->erase(it) : std::next(it);
+        it = slots.empty() && m == &s_->negotiated ? s_->erase_sa(*m, it) : std::next(it);
       }
   }
   std::map<std::string, std::vector<uint32_t>> slots_of;  // tunnel -> its pairs' slots
@@ -465,17 +477,19 @@ void DataplaneRuntime::sync(const ResourceSnapshot& state) {
       continue;
     }
     s_->unlink(it->second);
-    it = s_->installed.erase(it);
+    it = s_->erase_sa(s_->installed, it);
   }
   for (auto& [id, sa] : wanted) {
     if (s_->installed.count(id)) continue;
     const bool in = sa.params.direction == dp::SaDirection::inbound;
-    const bool ok = in ? s_->sas->install_inbound(sa.params, 0, &error)
-                       : s_->sas->install_outbound(sa.slots, sa.params, 0, &error);
+    const uint32_t owner = s_->placement.place(sa.tunnel_id);
+    const bool ok = in ? s_->sas->install_inbound(sa.params, owner, &error)
+                       : s_->sas->install_outbound(sa.slots, sa.params, owner, &error);
     if (ok) {
       if (!in) sa.object = s_->sas->find_outbound(sa.slots.front());
       s_->installed[id] = sa;
     } else {
+      s_->placement.release(sa.tunnel_id);
       spdlog::error("dataplane: SA {} not installed: {}", id, error);
     }
   }
@@ -607,9 +621,13 @@ bool DataplaneRuntime::install_negotiated(const std::string& tunnel_id, const st
       return false;
     }
   }
-  // One owner (worker 0) for every SA: sequence numbers and the replay
-  // window stay with one core; other workers hand packets to it.
-  if (!(in ? s_->sas->install_inbound(p, 0, error) : s_->sas->install_outbound(slots, p, 0, error))) return false;
+  // The tunnel's worker owns it (sa_placement.hpp): sequence numbers and
+  // the replay window stay with one core; other workers hand packets to it.
+  const uint32_t owner = s_->placement.place(tunnel_id);
+  if (!(in ? s_->sas->install_inbound(p, owner, error) : s_->sas->install_outbound(slots, p, owner, error))) {
+    s_->placement.release(tunnel_id);
+    return false;
+  }
   InstalledSa record{p, slots, tunnel_id};
   if (!in) {
     record.object = s_->sas->find_outbound(slots.front());
@@ -628,9 +646,12 @@ bool DataplaneRuntime::install_negotiated(const std::string& tunnel_id, const st
         continue;
       }
       if (other.object != nullptr) fold(s_->retired_totals[tunnel_id].v[1], other.object->usage);
-      it = s_->negotiated.erase(it);
+      it = s_->erase_sa(s_->negotiated, it);
     }
   }
+  // The same SPI installed again (a NATed peer moved) replaces its record.
+  if (auto same = s_->negotiated.find(negotiated_key(tunnel_id, p.direction, p.spi)); same != s_->negotiated.end())
+    s_->erase_sa(s_->negotiated, same);
   s_->negotiated[negotiated_key(tunnel_id, p.direction, p.spi)] = record;
   return true;
 }
@@ -657,7 +678,7 @@ void DataplaneRuntime::remove_negotiated(const std::string& tunnel_id, dp::SaDir
   if (const dp::SaUsage* usage = s_->usage_of(sa))
     fold(s_->retired_totals[tunnel_id].v[direction == dp::SaDirection::inbound ? 0 : 1], *usage);
   s_->unlink(sa);
-  s_->negotiated.erase(it);
+  s_->erase_sa(s_->negotiated, it);
 }
 
 std::pair<uint64_t, uint64_t> DataplaneRuntime::negotiated_usage(const std::string& tunnel_id,
@@ -838,6 +859,7 @@ void DataplaneRuntime::stop() {
   s_->crypto.clear();
   s_->installed.clear();
   s_->negotiated.clear();
+  s_->placement.clear();
   s_->routes.reset();
   s_->spd.reset();
   s_->handoff.reset();

@@ -40,7 +40,8 @@ mkdir -p "$E2E_DIR/dp"
 SOCK=$E2E_DIR/dp/api.sock
 ip netns exec "$NS_GW" "$VPNGWD" --config "$E2E_DIR/vpngwd.toml" --state-dir "$E2E_DIR/dp/state" \
   --socket "$SOCK" -- --no-huge -m 256 --no-pci --file-prefix "vpngw-e2e-$$-dp" --log-level=error \
-  -l 0-1 --vdev=net_af_packet0,iface=$PUB_GW --vdev=net_af_packet1,iface=$PRIV_GW \
+  "$(gw_eal_workers 2)" --vdev=net_af_packet0,iface=$PUB_GW,qpairs=2 \
+  --vdev=net_af_packet1,iface=$PRIV_GW,qpairs=2 \
   >>"$E2E_DIR/vpngwd.log" 2>&1 &
 DAEMON_PID=$!
 E2E_PIDS+=("$DAEMON_PID")

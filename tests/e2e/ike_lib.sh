@@ -98,9 +98,14 @@ TOML
 if [ -n "$GW_PRIVATE_NEXT_HOP" ]; then
   echo "next_hop = \"$GW_PRIVATE_NEXT_HOP\"" >>"$E2E_DIR/gw/vpngwd.toml"
 fi
+# GW_WORKERS worker lcores (default 2), each with its own queue pair on
+# both ports (the kernel's packet fanout spreads flows over them, as RSS
+# would); all lcores float over the machine's CPUs, which may be fewer.
+local workers=${GW_WORKERS:-2}
 ip netns exec "$NS_G" "$VPNGWD" --config "$E2E_DIR/gw/vpngwd.toml" --state-dir "$E2E_DIR/gw/state" \
   --socket "$E2E_DIR/gw/api.sock" -- --no-huge -m 512 --no-pci --file-prefix "vpngw-e2e-$$-gw" \
-  --log-level=error -l 0-1 --vdev=net_af_packet0,iface=gp$$ --vdev=net_af_packet1,iface=gv$$ \
+  --log-level=error "$(gw_eal_workers "$workers")" \
+  --vdev=net_af_packet0,iface=gp$$,qpairs=$workers --vdev=net_af_packet1,iface=gv$$,qpairs=$workers \
   >>"$E2E_DIR/vpngwd.log" 2>&1 &
 E2E_PIDS+=("$!")
 SOCK=$E2E_DIR/gw/api.sock

@@ -73,6 +73,11 @@ stop_daemon() {
 
 ctl() { "$VPNGWCTL" --socket "$SOCK" "$@"; }
 
+# gw_eal_workers N: the EAL arguments for N worker lcores (plus the main
+# one) floating over the machine's CPUs, which may be fewer (this one has
+# two). Each af_packet port then needs qpairs=N: one queue pair a worker.
+gw_eal_workers() { echo "--lcores=(0-$1)@(0-$(($(nproc) - 1)))"; }
+
 # json_get EXPR: evaluates a Python expression on the JSON read from stdin (as j).
 json_get() { /usr/bin/python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
 

@@ -237,6 +237,9 @@ check_counters "at the end"
 # control thread's frames (ARP requests, IKE).
 [ "$(json_get 'sum(w["decrypted"] for w in j["dataplane"]["workers"]) == j["dataplane"]["forward"]["decrypted"] and sum(w["control_sent"] for w in j["dataplane"]["workers"]) > 0 and all(w["busy_polls"] > 0 for w in j["dataplane"]["workers"])' <"$E2E_DIR/info.json")" = True ] \
   || fail "info's workers list does not add up: $(json_get 'j["dataplane"]["workers"]' <"$E2E_DIR/info.json")"
+[ "$(json_get 'len(j["dataplane"]["workers"])' <"$E2E_DIR/info.json")" = "${GW_WORKERS:-2}" ] \
+  || fail "info lists $(json_get 'len(j["dataplane"]["workers"])' <"$E2E_DIR/info.json") workers, not ${GW_WORKERS:-2}"
+echo "workers: $(json_get '"; ".join("%d: rx %d, enc %d, dec %d, handed off %d, control %d" % (w["id"], w["rx_packets"], w["encrypted"], w["decrypted"], w["handed_off"], w["control_sent"]) for w in j["dataplane"]["workers"])' <"$E2E_DIR/info.json")"
 echo "counters: no_neighbour 0, decrypted $(json_get 'j["dataplane"]["forward"]["decrypted"]' <"$E2E_DIR/info.json") >= $B_SENT sent by B"
 echo "neighbour counters: $(json_get 'json.dumps(j["dataplane"].get("neighbours"))' <"$E2E_DIR/info.json")"
 echo "neighbour_test: ok (${SECONDS}s)"

@@ -50,7 +50,8 @@ next_hop = "$8"
 TOML
   ip netns exec "$ns" "$VPNGWD" --config "$E2E_DIR/$name/vpngwd.toml" --state-dir "$E2E_DIR/$name/state" \
     --socket "$E2E_DIR/$name/api.sock" -- --no-huge -m 512 --no-pci --file-prefix "vpngw-e2e-$$-$name" \
-    --log-level=error -l 0-1 --vdev=net_af_packet0,iface=$3 --vdev=net_af_packet1,iface=$6 \
+    --log-level=error "$(gw_eal_workers 2)" --vdev=net_af_packet0,iface=$3,qpairs=2 \
+    --vdev=net_af_packet1,iface=$6,qpairs=2 \
     >>"$E2E_DIR/vpngwd.log" 2>&1 &
   E2E_PIDS+=("$!")
   for _ in $(seq 1 100); do
