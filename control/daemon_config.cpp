@@ -50,11 +50,6 @@ std::optional<std::array<uint8_t, 6>> parse_unicast_mac(const std::string& text)
   return mac;
 }
 
-bool on_subnet(const Cidr& subnet, Ipv4Addr ip) {
-  const uint32_t mask = subnet.len == 0 ? 0 : ~uint32_t{0} << (32 - subnet.len);
-  return (ip.value & mask) == (subnet.addr.value & mask);
-}
-
 // static_neighbours = { "198.18.1.10" = "02:00:00:00:00:0a", ... }
 Status read_static_neighbours(const toml::table& t, const std::string& path, PortConfig& port) {
   const toml::node* n = t.get("static_neighbours");
@@ -69,7 +64,7 @@ Status read_static_neighbours(const toml::table& t, const std::string& path, Por
     auto ip = Ipv4Addr::parse(ip_text);
     if (!ip) return config_error(key, "'" + ip_text + "' is not an IPv4 address");
     const bool is_next_hop = port.next_hop && *port.next_hop == *ip;
-    if (!is_next_hop && (!port.address || !on_subnet(*port.address, *ip) || *ip == *port.host))
+    if (!is_next_hop && (!port.address || !port.address->contains(*ip) || *ip == *port.host))
       return config_error(key, ip_text + " is neither on the port's subnet nor its next_hop");
     auto mac_text = value.value<std::string>();
     auto mac = mac_text ? parse_unicast_mac(*mac_text) : std::nullopt;
@@ -133,8 +128,7 @@ Result<DaemonConfig> parse_daemon_config(const std::string& toml_text) {
     return config_error("ports.private.port", "must differ from ports.public.port");
   // Neighbours are known by address alone: one address cannot be on both links.
   if (cfg.public_port.address && cfg.private_port.address &&
-      (on_subnet(*cfg.public_port.address, cfg.private_port.address->addr) ||
-       on_subnet(*cfg.private_port.address, cfg.public_port.address->addr)))
+      cfg.public_port.address->overlaps(*cfg.private_port.address))
     return config_error("ports.private.address", "must not overlap ports.public.address");
   if (const toml::table* w = root["workers"].as_table()) {
     if (const toml::node* n = w->get("busy_poll")) {

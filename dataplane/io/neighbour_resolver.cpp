@@ -34,13 +34,9 @@ bool NeighbourResolver::valid_neighbour(uint16_t port_index, Ipv4Addr ip) const 
   const NeighbourPort& port = ports_[port_index];
   if (ip == port.address || (port.extra_addresses != nullptr && port.extra_addresses->contains(ip))) return false;
   if (!port.next_hop.is_unspecified() && ip == port.next_hop) return true;
-  const uint32_t mask = port.prefix_len == 0 ? 0 : ~uint32_t{0} << (32 - port.prefix_len);
-  if ((ip.value & mask) != (port.address.value & mask)) return false;
-  if (port.prefix_len < 31) {
-    const uint32_t host = ip.value & ~mask;
-    if (host == 0 || host == ~mask) return false;
-  }
-  return true;
+  const Cidr subnet{port.address, port.prefix_len};
+  if (!subnet.contains(ip)) return false;
+  return port.prefix_len >= 31 || (ip != subnet.first() && ip != subnet.last());
 }
 
 bool NeighbourResolver::send_request(uint16_t port_index, Ipv4Addr ip, const Entry& e, Clock::time_point now) {
@@ -60,10 +56,15 @@ bool NeighbourResolver::send_request(uint16_t port_index, Ipv4Addr ip, const Ent
   return true;
 }
 
-void NeighbourResolver::start_resolving(uint16_t port_index, Ipv4Addr ip, Entry& e, Clock::time_point now) {
-  if (e.state != NeighbourState::incomplete) ++incomplete_;
-  e.state = NeighbourState::incomplete;
+void NeighbourResolver::set_state(Entry& e, NeighbourState s, Clock::time_point now) {
+  if (e.state == NeighbourState::incomplete) --incomplete_;
+  if (s == NeighbourState::incomplete) ++incomplete_;
+  e.state = s;
   e.since = now;
+}
+
+void NeighbourResolver::start_resolving(uint16_t port_index, Ipv4Addr ip, Entry& e, Clock::time_point now) {
+  set_state(e, NeighbourState::incomplete, now);
   e.sent = 0;
   e.next_send = now;
   if (send_request(port_index, ip, e, now)) {
@@ -120,7 +121,6 @@ void NeighbourResolver::add_permanent(uint16_t port_index, Ipv4Addr ip, Clock::t
   e.port_index = port_index;
   e.permanent = true;
   e.confirmed = now;
-  e.state = NeighbourState::probe;  // so start_resolving counts it incomplete
   start_resolving(port_index, ip, e, now);
 }
 
@@ -131,9 +131,9 @@ bool NeighbourResolver::add_static(uint16_t port_index, Ipv4Addr ip, const rte_e
   if (entries_.size() >= config_.max_entries && !make_room(now)) return false;
   Entry& e = entries_[ip.value];
   e.port_index = port_index;
-  e.state = NeighbourState::fixed;
+  set_state(e, NeighbourState::fixed, now);
   e.permanent = true;
-  e.since = e.confirmed = now;
+  e.confirmed = now;
   e.mac = mac;
   return table_.learn(ip, mac);
 }
@@ -152,7 +152,6 @@ void NeighbourResolver::want(uint16_t port_index, Ipv4Addr ip, Clock::time_point
   Entry& e = entries_[ip.value];
   e.port_index = port_index;
   e.confirmed = now;
-  e.state = NeighbourState::probe;
   start_resolving(port_index, ip, e, now);
 }
 
@@ -181,8 +180,8 @@ void NeighbourResolver::on_arp(const ArpObservation& seen, Clock::time_point now
     // not confirmed reachable (as Linux: stale).
     Entry& e = entries_[ip.value];
     e.port_index = port_index;
-    e.state = NeighbourState::stale;
-    e.since = e.confirmed = now;
+    e.confirmed = now;  // state: stale, since now (a new entry's)
+    e.since = now;
     e.unsolicited = true;
     ++unsolicited_;
     set_mac(ip, e, seen.sender_mac);
@@ -198,15 +197,13 @@ void NeighbourResolver::on_arp(const ArpObservation& seen, Clock::time_point now
     return;
   }
   set_mac(ip, e, seen.sender_mac);
-  if (e.state == NeighbourState::incomplete) --incomplete_;
-  e.since = now;
   if (seen.kind == ArpKind::other) {
     // Heard, not asked: a new MAC to verify before trusting it for long.
-    e.state = NeighbourState::stale;
+    set_state(e, NeighbourState::stale, now);
     return;
   }
   ++counters_.confirmed;
-  e.state = NeighbourState::reachable;
+  set_state(e, NeighbourState::reachable, now);
   e.confirmed = now;
 }
 
@@ -217,15 +214,13 @@ void NeighbourResolver::tick(Clock::time_point now) {
     switch (e.state) {
       case NeighbourState::reachable:
         if (now - e.confirmed >= config_.reachable) {
-          e.state = NeighbourState::stale;
-          e.since = now;
+          set_state(e, NeighbourState::stale, now);
           table_.take_used(ip);  // "used since it went stale" starts now
         }
         break;
       case NeighbourState::stale:
         if (e.permanent || table_.take_used(ip)) {
-          e.state = NeighbourState::probe;
-          e.since = now;
+          set_state(e, NeighbourState::probe, now);
           e.sent = 0;
           e.next_send = now;
         } else if (now - e.since >= config_.stale_expiry) {

@@ -126,7 +126,9 @@ class NeighbourResolver {
  private:
   struct Entry {
     uint16_t port_index = 0;
-    NeighbourState state = NeighbourState::incomplete;
+    // A new entry is stale until set_state() (which keeps incomplete_)
+    // gives it another state.
+    NeighbourState state = NeighbourState::stale;
     std::optional<rte_ether_addr> mac;
     Clock::time_point since;      // entered this state
     Clock::time_point confirmed;  // last confirmation (or creation)
@@ -142,6 +144,7 @@ class NeighbourResolver {
 
   bool valid_neighbour(uint16_t port_index, Ipv4Addr ip) const;
   bool make_room(Clock::time_point now);
+  void set_state(Entry& e, NeighbourState s, Clock::time_point now);
   void start_resolving(uint16_t port_index, Ipv4Addr ip, Entry& e, Clock::time_point now);
   // Sends the next request of an incomplete or probe entry; false when the
   // budget said no (retried on a later tick).

@@ -106,6 +106,14 @@ void observe_arp(WorkerContext& w, uint16_t port_index, const rte_mbuf* m, ArpKi
 
 uint64_t now_tsc() { return rte_rdtsc(); }
 
+// Ethernet addresses for the next hop's MAC, and the frame queued.
+void send_to_mac(WorkerContext& w, uint16_t port_index, const rte_ether_addr& mac, rte_mbuf* m) {
+  auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
+  eth->dst_addr = mac;
+  eth->src_addr = w.shared->ports[port_index].mac;
+  tx_enqueue(w, port_index, m);
+}
+
 uint64_t unresolved_wait(const WorkerContext& w) {
   return w.shared->unresolved_wait != 0 ? w.shared->unresolved_wait : 3 * rte_get_tsc_hz();
 }
@@ -125,11 +133,8 @@ void service_unresolved(WorkerContext& w) {
       now,
       [&](uint16_t, uint32_t hop_be, rte_ether_addr* mac) { return table.lookup_be(hop_be, mac); },
       [&](uint16_t port_index, const rte_ether_addr& mac, rte_mbuf* m) {
-        auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
-        eth->dst_addr = mac;
-        eth->src_addr = w.shared->ports[port_index].mac;
         ++w.counters->neighbour_released;
-        tx_enqueue(w, port_index, m);
+        send_to_mac(w, port_index, mac, m);
       },
       [&](rte_mbuf* m) { drop(w, DropReason::no_neighbour, m); },
       [&](uint16_t port_index, uint32_t hop_be) {
@@ -228,10 +233,7 @@ bool send_to_next_hop(WorkerContext& w, uint16_t port_index, uint32_t next_hop_b
     }
     memo.next_hop_be = next_hop_be;
   }
-  auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
-  eth->dst_addr = memo.mac;
-  eth->src_addr = w.shared->ports[port_index].mac;
-  tx_enqueue(w, port_index, m);
+  send_to_mac(w, port_index, memo.mac, m);
   return true;
 }
 
